@@ -1,0 +1,548 @@
+"""A synthetic Sentinel-2 L2A catalog whose truth is known.
+
+Three overlapping tiles in UTM zone 31N, about two years of acquisitions on
+both sides of processing baseline 04.00 (25 January 2022), ten- and
+twenty-metre bands as uint16 Cloud-Optimized GeoTIFFs with nodata 0, an SCL
+band with clouds, shadows, cirrus and snow, and four land-cover classes with
+seasonal behaviour. Two catalog conventions are written:
+
+* ``sentinel-2-l2a`` in the Planetary Computer style: asset keys ``B04``,
+  ``SCL``…, ``s2:processing_baseline``, ``s2:mgrs_tile``; products from
+  baseline 04.00 on (and older products reprocessed to 05.00) carry ESA's
+  +1000 offset.
+* ``earth-search-s2-l2a`` in the Earth Search style (one tile): asset keys
+  by common name (``red``, ``nir``, ``scl``…), ``grid:code`` and
+  ``earthsearch:boa_offset_applied``, true where the catalog already removed
+  the offset.
+
+Everything is a function of the global 10 m grid, so overlapping tiles agree
+and tests can recompute what a cube must contain with :class:`SampleScene`.
+Asset hrefs are relative to the catalog folder; a server rewrites them.
+
+Run ``python -m sitscube.engine.sample_catalog OUTPUT_DIR`` to write it.
+"""
+
+import datetime as dt
+import json
+import math
+import os
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+EPSG = 32631
+PIXEL = 10  # metres, the finest band
+TILE_SIZE = 2560  # metres: 256 pixels at 10 m, 128 at 20 m
+# Top-left corners (x, y) of the tiles on the global grid; overlaps of 640 m.
+TILES: Dict[str, Tuple[int, int]] = {
+    "31TCJ": (300000, 4810240),
+    "31TDJ": (301920, 4810240),
+    "31TCH": (300000, 4808320),
+}
+AREA_ORIGIN = (300000, 4810240)  # top-left of the global grid
+AREA_SIZE = 4480  # metres, square
+FIELD_SIZE = 160  # metres: land-cover units are aligned with the 20 m grid
+BASELINE_DATE = dt.date(2022, 1, 25)
+BOA_OFFSET = 1000
+
+# name, common name, resolution, centre wavelength (µm), Earth Search key
+BANDS = [
+    ("B02", "blue", 10, 0.49, "blue"),
+    ("B03", "green", 10, 0.56, "green"),
+    ("B04", "red", 10, 0.665, "red"),
+    ("B08", "nir", 10, 0.842, "nir"),
+    ("B8A", "nir08", 20, 0.865, "nir08"),
+    ("B11", "swir16", 20, 1.61, "swir16"),
+    ("B12", "swir22", 20, 2.19, "swir22"),
+]
+SCL_KEY = "SCL"
+CLASSES = {1: "water", 2: "forest", 3: "crops", 4: "urban"}
+
+# SCL codes
+SCL_NODATA, SCL_DEFECTIVE, SCL_SHADOW, SCL_VEGETATION, SCL_BARE, SCL_WATER = 0, 1, 3, 4, 5, 6
+SCL_CLOUD_MEDIUM, SCL_CLOUD_HIGH, SCL_CIRRUS, SCL_SNOW = 8, 9, 10, 11
+
+PC_COLLECTION = "sentinel-2-l2a"
+ES_COLLECTION = "earth-search-s2-l2a"
+ES_TILES = ("31TCJ",)
+
+
+def band_resolution(band: str) -> int:
+    return 20 if band == SCL_KEY else next(b[2] for b in BANDS if b[0] == band)
+
+
+def default_dates() -> List[dt.date]:
+    """28 acquisition dates, every 25 days, April 2021 to December 2022."""
+    first = dt.date(2021, 4, 3)
+    return [first + dt.timedelta(days=25 * i) for i in range(28)]
+
+
+def processing_baseline(date: dt.date) -> str:
+    """Baseline of the product as the catalog lists it.
+
+    April-June 2021 products were reprocessed to baseline 05.00 and carry
+    the offset although they predate 25 January 2022.
+    """
+    if dt.date(2021, 4, 1) <= date < dt.date(2021, 7, 1):
+        return "05.00"
+    if date < dt.date(2021, 7, 1) + dt.timedelta(days=90):
+        return "03.00"
+    if date < BASELINE_DATE:
+        return "03.01"
+    if date < dt.date(2022, 12, 6):
+        return "04.00"
+    return "05.09"
+
+
+def has_offset(baseline: str) -> bool:
+    return float(baseline) >= 4.0
+
+
+@dataclass
+class SampleScene:
+    """The truth behind the sample catalog; arrays cover the global grid."""
+
+    seed: int = 42
+    dates: Optional[List[dt.date]] = None
+
+    def __post_init__(self):
+        self.dates = list(self.dates or default_dates())
+        self._fields = self._make_fields()
+        self._sowing = np.random.default_rng([self.seed, 7]).integers(60, 130, size=self._fields.shape)
+
+    # ---- grid ------------------------------------------------------------
+    def shape(self, resolution: int) -> Tuple[int, int]:
+        n = AREA_SIZE // resolution
+        return n, n
+
+    def transform(self, resolution: int):
+        from affine import Affine
+
+        return Affine(resolution, 0, AREA_ORIGIN[0], 0, -resolution, AREA_ORIGIN[1])
+
+    def window(self, tile: str, resolution: int) -> Tuple[slice, slice]:
+        """Rows/cols of a tile on the global grid at a resolution."""
+        x0, y0 = TILES[tile]
+        row = (AREA_ORIGIN[1] - y0) // resolution
+        col = (x0 - AREA_ORIGIN[0]) // resolution
+        n = TILE_SIZE // resolution
+        return slice(row, row + n), slice(col, col + n)
+
+    def _field_index(self, resolution: int) -> Tuple[np.ndarray, np.ndarray]:
+        rows, cols = self.shape(resolution)
+        per_field = FIELD_SIZE // resolution
+        return np.arange(rows)[:, None] // per_field, np.arange(cols)[None, :] // per_field
+
+    # ---- land cover ------------------------------------------------------
+    def _make_fields(self) -> np.ndarray:
+        n = AREA_SIZE // FIELD_SIZE
+        rng = np.random.default_rng([self.seed, 1])
+        i, j = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+        classes = np.full((n, n), 3, dtype=np.uint8)  # crops
+        classes[(i > 15) & (j < 12)] = 2  # a forest block in the south-west
+        classes[(i < 8) & (j > 19)] = 4  # a town in the north-east
+        noise = rng.random((n, n))
+        classes[(classes == 3) & (noise < 0.08)] = 2  # woods among fields
+        classes[(classes == 3) & (noise > 0.95)] = 4  # farms
+        river = np.abs(j - (11 + 4 * np.sin(i / 4.0))) < 1.2
+        classes[river] = 1
+        classes[(i > 20) & (i < 24) & (j > 18) & (j < 23)] = 1  # a lake
+        return classes
+
+    def classes(self, resolution: int = PIXEL) -> np.ndarray:
+        fi, fj = self._field_index(resolution)
+        return self._fields[fi, fj]
+
+    def fields_geojson(self) -> dict:
+        """Land-cover truth as one square polygon per field (EPSG:32631)."""
+        features = []
+        n = self._fields.shape[0]
+        for i in range(n):
+            for j in range(n):
+                x0 = AREA_ORIGIN[0] + j * FIELD_SIZE
+                y0 = AREA_ORIGIN[1] - i * FIELD_SIZE
+                ring = [[x0, y0], [x0 + FIELD_SIZE, y0], [x0 + FIELD_SIZE, y0 - FIELD_SIZE], [x0, y0 - FIELD_SIZE], [x0, y0]]
+                code = int(self._fields[i, j])
+                features.append(
+                    {
+                        "type": "Feature",
+                        "properties": {"field_id": i * n + j, "class_code": code, "class_name": CLASSES[code]},
+                        "geometry": {"type": "Polygon", "coordinates": [ring]},
+                    }
+                )
+        return {
+            "type": "FeatureCollection",
+            "crs": {"type": "name", "properties": {"name": f"urn:ogc:def:crs:EPSG::{EPSG}"}},
+            "features": features,
+        }
+
+    # ---- reflectance -----------------------------------------------------
+    def surface(self, band: str, date: dt.date) -> np.ndarray:
+        """Cloud-free surface reflectance ×10000 (int32, may be slightly negative)."""
+        resolution = band_resolution(band)
+        index = [b[0] for b in BANDS].index(band)
+        classes = self.classes(resolution)
+        doy = date.timetuple().tm_yday
+        leaf = 0.5 - 0.5 * math.cos(2 * math.pi * (doy - 15) / 365.25)
+        fi, fj = self._field_index(resolution)
+        t = doy - self._sowing[fi, fj]
+        green = 1 / (1 + np.exp(-(t - 40) / 8.0)) - 1 / (1 + np.exp(-(t - 130) / 8.0))
+        green = np.clip(green, 0, 1)
+        #                 B02    B03    B04   B08   B8A   B11   B12
+        water = np.array([700, 600, 400, 150, 120, 60, 20])
+        forest_base = np.array([350, 550, 420, 2400, 2350, 1500, 700])
+        forest_gain = np.array([0, 120, -160, 1100, 1050, -300, -250])
+        crop_base = np.array([800, 1000, 1200, 2200, 2250, 2500, 1800])
+        crop_gain = np.array([-500, -300, -900, 2300, 2200, -800, -900])
+        urban = np.array([1300, 1400, 1500, 2000, 2050, 2400, 2100])
+        value = np.zeros(classes.shape, dtype=np.float64)
+        value[classes == 1] = water[index]
+        value[classes == 2] = forest_base[index] + forest_gain[index] * leaf
+        crops = classes == 3
+        value[crops] = crop_base[index] + crop_gain[index] * green[crops]
+        value[classes == 4] = urban[index]
+        # Texture fixed in time, plus a little noise per date.
+        texture = np.random.default_rng([self.seed, 2, index]).uniform(-0.04, 0.04, value.shape)
+        jitter = np.random.default_rng([self.seed, 3, index, date.toordinal()]).normal(0, 15, value.shape)
+        value = value * (1 + texture) + jitter
+        dark = classes == 1
+        if band == "B12":  # very dark water: truth dips below zero
+            value[dark] = np.random.default_rng([self.seed, 4, date.toordinal()]).uniform(-30, 60, dark.sum())
+        return np.rint(value).astype(np.int32)
+
+    # ---- atmosphere ------------------------------------------------------
+    def _cloud_discs(self, date: dt.date):
+        rng = np.random.default_rng([self.seed, 5, date.toordinal()])
+        i = self.dates.index(date)
+        count = [0, 1, 2, 4, 1, 3, 0, 6][i % 8]  # clear, cloudy and overcast dates
+        discs = []
+        for _ in range(count):
+            x = AREA_ORIGIN[0] + rng.uniform(0, AREA_SIZE)
+            y = AREA_ORIGIN[1] - rng.uniform(0, AREA_SIZE)
+            radius = rng.uniform(200, 900 if count < 6 else 1600)
+            discs.append((x, y, radius))
+        cirrus = None
+        if i % 5 == 2:
+            cirrus = (AREA_ORIGIN[1] - rng.uniform(500, AREA_SIZE - 500), rng.uniform(150, 400))
+        return discs, cirrus
+
+    def _centres(self, resolution: int):
+        rows, cols = self.shape(resolution)
+        x = AREA_ORIGIN[0] + (np.arange(cols) + 0.5) * resolution
+        y = AREA_ORIGIN[1] - (np.arange(rows) + 0.5) * resolution
+        return np.meshgrid(x, y)
+
+    def is_snow_date(self, date: dt.date) -> bool:
+        return date == min(self.dates, key=lambda d: abs((d - dt.date(2022, 2, 1)).days))
+
+    def scl(self, date: dt.date) -> np.ndarray:
+        """Scene classification on the 20 m global grid (before nodata)."""
+        resolution = 20
+        xx, yy = self._centres(resolution)
+        classes = self.classes(resolution)
+        scl = np.full(classes.shape, SCL_VEGETATION, dtype=np.uint8)
+        scl[classes == 1] = SCL_WATER
+        scl[classes == 4] = SCL_BARE
+        if self.is_snow_date(date):
+            scl[(classes == 2) | (classes == 3)] = SCL_SNOW
+        discs, cirrus = self._cloud_discs(date)
+        if cirrus is not None:
+            centre, half_width = cirrus
+            scl[np.abs(yy - centre) < half_width] = SCL_CIRRUS
+        for x, y, radius in discs:  # shadows fall north-west of their cloud
+            shadow = np.hypot(xx - (x - 0.6 * radius), yy - (y + 0.6 * radius)) < 0.8 * radius
+            scl[shadow] = SCL_SHADOW
+        for x, y, radius in discs:
+            distance = np.hypot(xx - x, yy - y)
+            scl[distance < radius] = SCL_CLOUD_MEDIUM
+        for x, y, radius in discs:
+            distance = np.hypot(xx - x, yy - y)
+            scl[distance < 0.7 * radius] = SCL_CLOUD_HIGH
+        return scl
+
+    def observed(self, band: str, date: dt.date) -> np.ndarray:
+        """What the sensor sees (int32): the surface under clouds, shadows, cirrus and snow."""
+        resolution = band_resolution(band)
+        value = self.surface(band, date).astype(np.float64)
+        scl = self.scl(date)
+        if resolution == 10:
+            scl = np.repeat(np.repeat(scl, 2, axis=0), 2, axis=1)
+        index = [b[0] for b in BANDS].index(band)
+        brightness = [11500, 11800, 12000, 11000, 10800, 6000, 4000][index]  # above 1.0 in the visible
+        xx, yy = self._centres(resolution)
+        discs, _ = self._cloud_discs(date)
+        core = np.zeros(value.shape)
+        for x, y, radius in discs:
+            closeness = np.clip(1 - np.hypot(xx - x, yy - y) / radius, 0, 1)
+            core = np.maximum(core, closeness)
+        high = scl == SCL_CLOUD_HIGH
+        value[high] = brightness * (0.7 + 0.3 * core[high])
+        medium = scl == SCL_CLOUD_MEDIUM
+        value[medium] = 0.5 * value[medium] + 0.5 * brightness * 0.6
+        value[scl == SCL_SHADOW] *= 0.35
+        value[scl == SCL_CIRRUS] += [900, 850, 800, 600, 600, 300, 200][index]
+        snow = scl == SCL_SNOW
+        value[snow] = [10400, 10600, 10800, 9800, 9600, 1500, 1100][index] + 0.0 * value[snow]
+        value[snow] += np.random.default_rng([self.seed, 6, index]).uniform(0, 400, snow.sum())
+        return np.rint(value).astype(np.int32)
+
+    # ---- what the catalog stores ----------------------------------------
+    def coverage(self, tile: str, resolution: int) -> np.ndarray:
+        """True where the tile has data (on the tile's own grid)."""
+        n = TILE_SIZE // resolution
+        rows, cols = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+        if tile == "31TDJ":  # the edge of the swath crosses this tile
+            scale = 10 / resolution
+            return (cols + 0.5 * rows) < 300 * scale
+        return np.ones((n, n), dtype=bool)
+
+    def coverage_global(self, resolution: int) -> np.ndarray:
+        covered = np.zeros(self.shape(resolution), dtype=bool)
+        for tile in TILES:
+            covered[self.window(tile, resolution)] |= self.coverage(tile, resolution)
+        return covered
+
+    @staticmethod
+    def encode(observed: np.ndarray, offset: bool) -> np.ndarray:
+        """DN as stored: +1000 where ESA adds the offset, clamped to 1-65535 (0 is nodata)."""
+        return np.clip(observed + (BOA_OFFSET if offset else 0), 1, 65535).astype(np.uint16)
+
+    def stored(self, band: str, date: dt.date, offset: bool) -> np.ndarray:
+        """Global-grid DN of a band as a product with/without offset stores it (nodata 0)."""
+        resolution = band_resolution(band)
+        if band == SCL_KEY:
+            value = self.scl(date)
+        else:
+            value = self.encode(self.observed(band, date), offset)
+        return np.where(self.coverage_global(resolution), value, 0).astype(value.dtype)
+
+
+# ---- writing the catalog ---------------------------------------------------
+def _write_cog(path: str, array: np.ndarray, transform, nodata=0) -> None:
+    import rasterio
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    profile = dict(
+        driver="COG", width=array.shape[1], height=array.shape[0], count=1, dtype=array.dtype.name,
+        crs=f"EPSG:{EPSG}", transform=transform, nodata=nodata, compress="DEFLATE",
+        predictor=2, blocksize=128, overview_resampling="nearest",
+    )
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(array, 1)
+
+
+def _footprint_lonlat(scene: SampleScene, tile: str) -> Tuple[dict, List[float]]:
+    """Valid-data footprint of a tile as a lon/lat polygon, and its bbox."""
+    from pyproj import Transformer
+
+    x0, y0 = TILES[tile]
+    if tile == "31TDJ":  # valid where dx + 0.5 dy < 3000 m (see SampleScene.coverage)
+        corners = [(0, 0), (TILE_SIZE, 0), (TILE_SIZE, 880), (3000 - 0.5 * TILE_SIZE, TILE_SIZE), (0, TILE_SIZE)]
+    else:
+        corners = [(0, 0), (TILE_SIZE, 0), (TILE_SIZE, TILE_SIZE), (0, TILE_SIZE)]
+    to_lonlat = Transformer.from_crs(EPSG, 4326, always_xy=True)
+    ring = [list(to_lonlat.transform(x0 + dx, y0 - dy)) for dx, dy in corners]
+    ring = [[round(lon, 7), round(lat, 7)] for lon, lat in ring]
+    ring.append(ring[0])
+    lons = [p[0] for p in ring]
+    lats = [p[1] for p in ring]
+    return {"type": "Polygon", "coordinates": [ring]}, [min(lons), min(lats), max(lons), max(lats)]
+
+
+def _asset(href: str, key: str, resolution: int, tile: str, eo_band: Optional[dict], offset: Optional[bool]) -> dict:
+    x0, y0 = TILES[tile]
+    n = TILE_SIZE // resolution
+    asset = {
+        "href": href,
+        "type": "image/tiff; application=geotiff; profile=cloud-optimized",
+        "title": key,
+        "roles": ["data"],
+        "proj:shape": [n, n],
+        "proj:transform": [resolution, 0, x0, 0, -resolution, y0],
+        "gsd": resolution,
+    }
+    if eo_band is None:  # SCL
+        asset["raster:bands"] = [{"nodata": 0, "data_type": "uint8", "spatial_resolution": resolution}]
+    else:
+        asset["eo:bands"] = [eo_band]
+        asset["raster:bands"] = [
+            {
+                "nodata": 0, "data_type": "uint16", "spatial_resolution": resolution,
+                "scale": 0.0001, "offset": -0.1 if offset else 0.0,
+            }
+        ]
+    return asset
+
+
+def _item_datetime(date: dt.date) -> str:
+    return f"{date.isoformat()}T10:56:21.024000Z"
+
+
+def _cloud_cover(scene: SampleScene, tile: str, date: dt.date) -> float:
+    scl = scene.scl(date)[scene.window(tile, 20)]
+    valid = scene.coverage(tile, 20)
+    cloudy = np.isin(scl, [SCL_CLOUD_MEDIUM, SCL_CLOUD_HIGH, SCL_CIRRUS]) & valid
+    return round(100.0 * cloudy.sum() / valid.sum(), 2)
+
+
+STAC_EXTENSIONS = [
+    "https://stac-extensions.github.io/eo/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/projection/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/sat/v1.0.0/schema.json",
+]
+
+
+def _pc_item(scene, tile, date, index, hrefs) -> dict:
+    baseline = processing_baseline(date)
+    offset = has_offset(baseline)
+    platform = "Sentinel-2A" if index % 2 == 0 else "Sentinel-2B"
+    stamp = date.strftime("%Y%m%d")
+    item_id = f"S2{platform[-1]}_MSIL2A_{stamp}T105621_R051_T{tile}_{stamp}T160000"
+    geometry, bbox = _footprint_lonlat(scene, tile)
+    assets = {}
+    for name, common, resolution, wavelength, _ in BANDS:
+        eo_band = {"name": name, "common_name": common, "center_wavelength": wavelength}
+        assets[name] = _asset(hrefs[name], name, resolution, tile, eo_band, offset)
+    assets[SCL_KEY] = _asset(hrefs[SCL_KEY], SCL_KEY, 20, tile, None, None)
+    return {
+        "type": "Feature", "stac_version": "1.0.0", "stac_extensions": STAC_EXTENSIONS,
+        "id": item_id, "collection": PC_COLLECTION, "geometry": geometry, "bbox": bbox,
+        "properties": {
+            "datetime": _item_datetime(date), "platform": platform, "constellation": "Sentinel 2",
+            "instruments": ["msi"], "eo:cloud_cover": _cloud_cover(scene, tile, date),
+            "s2:processing_baseline": baseline, "s2:mgrs_tile": tile, "s2:product_type": "S2MSI2A",
+            "sat:relative_orbit": 51, "sat:orbit_state": "descending", "proj:epsg": EPSG,
+        },
+        "links": [], "assets": assets,
+    }
+
+
+def _es_item(scene, tile, date, index, hrefs) -> dict:
+    baseline = processing_baseline(date)
+    offset_applied = has_offset(baseline)  # Earth Search removed it: data has no offset
+    platform = "sentinel-2a" if index % 2 == 0 else "sentinel-2b"
+    geometry, bbox = _footprint_lonlat(scene, tile)
+    assets = {}
+    for name, common, resolution, wavelength, key in BANDS:
+        eo_band = {"name": key, "common_name": common, "center_wavelength": wavelength}
+        assets[key] = _asset(hrefs[key], key, resolution, tile, eo_band, False)
+    assets["scl"] = _asset(hrefs["scl"], "scl", 20, tile, None, None)
+    return {
+        "type": "Feature", "stac_version": "1.0.0", "stac_extensions": STAC_EXTENSIONS,
+        "id": f"S2{platform[-1].upper()}_{tile}_{date.strftime('%Y%m%d')}_0_L2A",
+        "collection": ES_COLLECTION, "geometry": geometry, "bbox": bbox,
+        "properties": {
+            "datetime": _item_datetime(date), "platform": platform, "constellation": "sentinel-2",
+            "instruments": ["msi"], "eo:cloud_cover": _cloud_cover(scene, tile, date),
+            "s2:processing_baseline": baseline, "earthsearch:boa_offset_applied": offset_applied,
+            "grid:code": f"MGRS-{tile}", "mgrs:utm_zone": int(tile[:2]), "mgrs:latitude_band": tile[2],
+            "mgrs:grid_square": tile[3:], "proj:epsg": EPSG,
+        },
+        "links": [], "assets": assets,
+    }
+
+
+def _collection(collection_id: str, description: str, items: List[dict], summaries: dict) -> dict:
+    west = min(i["bbox"][0] for i in items)
+    south = min(i["bbox"][1] for i in items)
+    east = max(i["bbox"][2] for i in items)
+    north = max(i["bbox"][3] for i in items)
+    times = sorted(i["properties"]["datetime"] for i in items)
+    return {
+        "type": "Collection", "stac_version": "1.0.0", "id": collection_id,
+        "title": f"Sample Sentinel-2 L2A ({collection_id})", "description": description,
+        "license": "CC-BY-4.0", "links": [],
+        "extent": {"spatial": {"bbox": [[west, south, east, north]]}, "temporal": {"interval": [[times[0], times[-1]]]}},
+        "summaries": summaries,
+    }
+
+
+def write_catalog(out_dir: str, scene: Optional[SampleScene] = None, log=print) -> dict:
+    """Write COGs, items (ndjson), collections and the land-cover truth."""
+    from affine import Affine
+
+    scene = scene or SampleScene()
+    pc_items, es_items = [], []
+    for index, date in enumerate(scene.dates):
+        offset = has_offset(processing_baseline(date))
+        stored = {band: scene.stored(band, date, offset) for band, *_ in BANDS}
+        stored[SCL_KEY] = scene.stored(SCL_KEY, date, False)
+        harmonized = {band: scene.stored(band, date, False) for band, *_ in BANDS} if offset else stored
+        for tile in TILES:
+            stamp = date.isoformat()
+            pc_hrefs, es_hrefs = {}, {}
+            for band in list(stored):
+                resolution = band_resolution(band)
+                window = scene.window(tile, resolution)
+                keep = scene.coverage(tile, resolution)
+                x0, y0 = TILES[tile]
+                transform = Affine(resolution, 0, x0, 0, -resolution, y0)
+                href = f"data/pc/{tile}/{stamp}/{band}.tif"
+                _write_cog(os.path.join(out_dir, href), np.where(keep, stored[band][window], 0), transform)
+                pc_hrefs[band] = href
+                if tile in ES_TILES:
+                    key = "scl" if band == SCL_KEY else next(b[4] for b in BANDS if b[0] == band)
+                    source = stored[SCL_KEY] if band == SCL_KEY else harmonized[band]
+                    href = f"data/es/{tile}/{stamp}/{key}.tif"
+                    _write_cog(os.path.join(out_dir, href), np.where(keep, source[window], 0), transform)
+                    es_hrefs[key] = href
+            pc_items.append(_pc_item(scene, tile, date, index, pc_hrefs))
+            if tile in ES_TILES:
+                es_items.append(_es_item(scene, tile, date, index, es_hrefs))
+        log(f"  {date}: {len(TILES)} tiles written")
+
+    eo_summary = [{"name": b[0], "common_name": b[1], "center_wavelength": b[3]} for b in BANDS]
+    collections = {
+        PC_COLLECTION: _collection(
+            PC_COLLECTION, "Synthetic Sentinel-2 L2A, Planetary Computer conventions (offset kept as ESA ships it).",
+            pc_items, {"eo:bands": eo_summary, "platform": ["Sentinel-2A", "Sentinel-2B"]},
+        ),
+        ES_COLLECTION: _collection(
+            ES_COLLECTION, "Synthetic Sentinel-2 L2A, Earth Search conventions (offset removed by the catalog).",
+            es_items, {"platform": ["sentinel-2a", "sentinel-2b"]},
+        ),
+    }
+    os.makedirs(os.path.join(out_dir, "collections"), exist_ok=True)
+    os.makedirs(os.path.join(out_dir, "items"), exist_ok=True)
+    os.makedirs(os.path.join(out_dir, "truth"), exist_ok=True)
+    for collection_id, collection in collections.items():
+        with open(os.path.join(out_dir, "collections", f"{collection_id}.json"), "w") as stream:
+            json.dump(collection, stream, indent=1)
+    for collection_id, items in ((PC_COLLECTION, pc_items), (ES_COLLECTION, es_items)):
+        with open(os.path.join(out_dir, "items", f"{collection_id}.ndjson"), "w") as stream:
+            for item in items:
+                stream.write(json.dumps(item) + "\n")
+    with open(os.path.join(out_dir, "truth", "fields.geojson"), "w") as stream:
+        json.dump(scene.fields_geojson(), stream)
+    manifest = {
+        "generator": "sitscube.engine.sample_catalog", "version": GENERATOR_VERSION, "seed": scene.seed,
+        "epsg": EPSG, "dates": [d.isoformat() for d in scene.dates],
+        "collections": {PC_COLLECTION: len(pc_items), ES_COLLECTION: len(es_items)},
+    }
+    with open(os.path.join(out_dir, "manifest.json"), "w") as stream:
+        json.dump(manifest, stream, indent=1)
+    return manifest
+
+
+GENERATOR_VERSION = 1
+
+
+def ensure_catalog(out_dir: str, log=print) -> dict:
+    """Write the catalog unless an identical one is already there."""
+    manifest_path = os.path.join(out_dir, "manifest.json")
+    if os.path.exists(manifest_path):
+        with open(manifest_path) as stream:
+            manifest = json.load(stream)
+        if manifest.get("version") == GENERATOR_VERSION:
+            return manifest
+    return write_catalog(out_dir, log=log)
+
+
+if __name__ == "__main__":
+    import sys
+
+    target = sys.argv[1] if len(sys.argv) > 1 else "sample-catalog"
+    print(f"Writing the sample catalog to {target}")
+    print(json.dumps(write_catalog(target), indent=1))
