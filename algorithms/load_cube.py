@@ -1,0 +1,152 @@
+"""sitscube:loadcube — STAC items to a lazy, chunked (time, y, x) cube file."""
+
+import os
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterDefinition,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
+    QgsProcessingUtils,
+)
+
+from ..plugin.i18n import tr
+from .support import can_execute, crs_text, engine_progress, extent_lonlat, layer_file_path, require, run_engine
+
+REQUIRES = ("pystac", "odc.stac", "odc.geo", "xarray", "dask", "rasterio", "netCDF4")
+GROUPBY = ["solar_day", "time", "none"]
+RESAMPLING = ["nearest", "bilinear", "cubic", "average", "mode"]
+
+
+class LoadCubeAlgorithm(QgsProcessingAlgorithm):
+    ITEMS = "ITEMS"
+    AOI = "AOI"
+    CRS = "CRS"
+    RESOLUTION = "RESOLUTION"
+    BANDS = "BANDS"
+    GROUPBY = "GROUPBY"
+    RESAMPLING = "RESAMPLING"
+    CHUNK_SIZE = "CHUNK_SIZE"
+    OUTPUT = "OUTPUT"
+
+    def name(self):
+        return "loadcube"
+
+    def displayName(self):  # noqa: N802
+        return tr("Load cube")
+
+    def group(self):
+        return tr("Search and load")
+
+    def groupId(self):  # noqa: N802
+        return "searchload"
+
+    def tags(self):
+        return [tr("stac"), tr("cube"), "odc-stac", "netcdf", "zarr", tr("time series"), "sentinel-2"]
+
+    def shortHelpString(self):  # noqa: N802
+        return tr(
+            "Loads the items found by 'STAC search' as a regular (time, y, x) data cube with odc-stac, "
+            "reading the Cloud-Optimized GeoTIFFs lazily and chunk by chunk.\n\n"
+            "ITEMS: the item collection (GeoJSON file or footprint layer). AOI: the area to load (default: "
+            "all items). CRS: the cube's CRS (default: the UTM zone of the area). RESOLUTION: pixel size in "
+            "CRS units (metres for UTM). BANDS: asset keys or common names, comma separated, e.g. "
+            "'red,nir,scl' or 'B04,B08,SCL'. GROUPBY: 'solar_day' fuses the tiles of one overpass into one "
+            "date. Categorical bands such as SCL are always resampled with 'nearest'.\n\n"
+            "Output: a cube file, netCDF (.nc, default) or Zarr (.zarr), with one variable per band, integer "
+            "types and nodata kept, and per-date metadata (item ids, platform, processing baseline, cloud "
+            "cover). Each band is loaded into the map as a raster layer with one band per date."
+        )
+
+    def createInstance(self):  # noqa: N802
+        return LoadCubeAlgorithm()
+
+    def canExecute(self):  # noqa: N802
+        return can_execute(REQUIRES)
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(QgsProcessingParameterVectorLayer(self.ITEMS, tr("Items (from STAC search)")))
+        self.addParameter(QgsProcessingParameterExtent(self.AOI, tr("Area of interest"), optional=True))
+        self.addParameter(QgsProcessingParameterCrs(self.CRS, tr("Cube CRS (default: UTM zone of the area)"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.RESOLUTION, tr("Resolution (CRS units)"), QgsProcessingParameterNumber.Type.Double,
+                defaultValue=10.0, minValue=0.0,
+            )
+        )
+        self.addParameter(QgsProcessingParameterString(self.BANDS, tr("Bands (asset keys or common names)"), defaultValue="blue,green,red,nir,scl"))
+        self.addParameter(QgsProcessingParameterEnum(self.GROUPBY, tr("Group items into dates by"), options=GROUPBY, defaultValue=0))
+        self.addParameter(QgsProcessingParameterEnum(self.RESAMPLING, tr("Resampling"), options=RESAMPLING, defaultValue=0))
+        chunk = QgsProcessingParameterNumber(
+            self.CHUNK_SIZE, tr("Chunk size (pixels)"), QgsProcessingParameterNumber.Type.Integer,
+            defaultValue=1024, minValue=64, maxValue=8192,
+        )
+        chunk.setFlags(chunk.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(chunk)
+        self.addParameter(
+            QgsProcessingParameterFileDestination(self.OUTPUT, tr("Cube"), fileFilter=tr("netCDF (*.nc);;Zarr (*.zarr)"))
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        require(REQUIRES)
+        from ..engine.bands import parse_band_list
+        from ..engine.cube_io import add_history, cube_format, write_cube, write_display_vrts
+        from ..engine.cube_load import CubeRequest, load_cube
+        from ..engine.stac_search import read_item_collection
+
+        layer = self.parameterAsVectorLayer(parameters, self.ITEMS, context)
+        if layer is None:
+            raise QgsProcessingException(tr("ITEMS is not a layer or file QGIS can open: give the GeoJSON written by 'STAC search'."))
+        items = run_engine(read_item_collection, layer_file_path(layer))
+        output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        run_engine(cube_format, output)
+
+        aoi_lonlat, aoi = None, None
+        if parameters.get(self.AOI):
+            from odc.geo import geom
+
+            extent = self.parameterAsExtent(parameters, self.AOI, context)
+            extent_crs = self.parameterAsExtentCrs(parameters, self.AOI, context)
+            aoi_lonlat = extent_lonlat(extent, extent_crs, context)
+            if extent_crs.isValid():
+                aoi = geom.box(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(), crs=crs_text(extent_crs))
+        crs = self.parameterAsCrs(parameters, self.CRS, context)
+        request = CubeRequest(
+            items=items,
+            bands=parse_band_list(self.parameterAsString(parameters, self.BANDS, context)),
+            resolution=self.parameterAsDouble(parameters, self.RESOLUTION, context),
+            crs=crs_text(crs) if crs.isValid() else None,
+            aoi_lonlat=aoi_lonlat,
+            aoi=aoi,
+            groupby=GROUPBY[self.parameterAsEnum(parameters, self.GROUPBY, context)],
+            resampling=RESAMPLING[self.parameterAsEnum(parameters, self.RESAMPLING, context)],
+            chunk_size=self.parameterAsInt(parameters, self.CHUNK_SIZE, context),
+        )
+        progress = engine_progress(feedback)
+        cube = run_engine(load_cube, request, progress)
+        cube = add_history(
+            cube, "loadcube",
+            {"bands": list(cube.data_vars), "crs": str(cube.odc.crs), "resolution": request.resolution,
+             "groupby": request.groupby, "resampling": request.resampling, "items": len(items)},
+        )
+        feedback.pushInfo(tr("Reading and writing {dates} date(s) × {bands} band(s) to {path}…").format(
+            dates=cube.sizes["time"], bands=len(cube.data_vars), path=output))
+        run_engine(write_cube, cube, output, progress)
+        try:
+            layers = write_display_vrts(output, cube)
+        except RuntimeError as err:  # display helpers only: the cube itself is complete
+            feedback.reportError(tr("Could not prepare map layers for the cube: {error}").format(error=err))
+            layers = {}
+        for band, uri in layers.items():
+            name = f"{os.path.splitext(os.path.basename(output))[0]} {band}"
+            context.addLayerToLoadOnCompletion(
+                uri, QgsProcessingContext.LayerDetails(name, context.project(), self.OUTPUT, QgsProcessingUtils.LayerHint.Raster)
+            )
+        return {self.OUTPUT: output}

@@ -1,0 +1,194 @@
+"""sitscube:stacsearch — search a STAC API by area, dates and cloud cover."""
+
+import datetime as dt
+
+from qgis.core import (
+    Qgis,
+    QgsProcessing,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingParameterDateTime,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFileDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+    QgsProcessingParameterDefinition,
+    QgsProcessingUtils,
+)
+
+from ..plugin.i18n import tr
+from ..plugin import settings
+from .support import can_execute, engine_progress, extent_lonlat, require, run_engine
+
+REQUIRES = ("pystac_client", "requests")
+
+# Readable names for the fields QGIS shows in the footprint layer.
+FIELD_ALIASES = {
+    "datetime": "Date",
+    "eo:cloud_cover": "Cloud cover (%)",
+    "platform": "Platform",
+    "s2:processing_baseline": "Processing baseline",
+    "s2:mgrs_tile": "Tile",
+    "grid:code": "Tile",
+    "earthsearch:boa_offset_applied": "Offset removed by catalog",
+}
+
+
+class FootprintStyler(QgsProcessingLayerPostProcessorInterface):
+    """Outlined footprints with readable field names."""
+
+    instances = []  # keep Python wrappers alive until QGIS calls them
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        from qgis.core import QgsFillSymbol
+
+        symbol = QgsFillSymbol.createSimple(
+            {"color": "0,0,0,0", "outline_color": "31,120,180,255", "outline_width": "0.5"}
+        )
+        layer.renderer().setSymbol(symbol)
+        fields = layer.fields()
+        for name, alias in FIELD_ALIASES.items():
+            index = fields.indexOf(name)
+            if index >= 0:
+                layer.setFieldAlias(index, tr(alias))
+        layer.triggerRepaint()
+
+    @classmethod
+    def create(cls):
+        styler = cls()
+        cls.instances.append(styler)
+        return styler
+
+
+class StacSearchAlgorithm(QgsProcessingAlgorithm):
+    CATALOG_URL = "CATALOG_URL"
+    COLLECTION = "COLLECTION"
+    AOI = "AOI"
+    START_DATE = "START_DATE"
+    END_DATE = "END_DATE"
+    MAX_CLOUD = "MAX_CLOUD"
+    MAX_ITEMS = "MAX_ITEMS"
+    TIMEOUT = "TIMEOUT"
+    OUTPUT = "OUTPUT"
+
+    def name(self):
+        return "stacsearch"
+
+    def displayName(self):  # noqa: N802
+        return tr("STAC search")
+
+    def group(self):
+        return tr("Search and load")
+
+    def groupId(self):  # noqa: N802
+        return "searchload"
+
+    def tags(self):
+        return [tr("stac"), "sentinel-2", "landsat", tr("catalog"), tr("search"), tr("footprints")]
+
+    def shortHelpString(self):  # noqa: N802
+        return tr(
+            "Searches a STAC API (Earth Search, Planetary Computer or any other) for items of a collection "
+            "that intersect an area, between two dates (both included), with at most a given cloud cover.\n\n"
+            "The area can be drawn on the map, typed, or taken from a layer, in any CRS. Cloud cover is "
+            "filtered by the server when it supports the 'filter' or 'query' extension, otherwise after "
+            "download (with a warning). Results are sorted by date.\n\n"
+            "Output: the STAC ItemCollection as GeoJSON, loaded as a footprint layer. Use it as ITEMS in "
+            "'Load cube'."
+        )
+
+    def createInstance(self):  # noqa: N802
+        return StacSearchAlgorithm()
+
+    def canExecute(self):  # noqa: N802
+        return can_execute(REQUIRES)
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(
+            QgsProcessingParameterString(self.CATALOG_URL, tr("STAC API URL"), defaultValue=settings.default_catalog_url())
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.COLLECTION, tr("Collection(s), comma separated"), defaultValue="sentinel-2-l2a"
+            )
+        )
+        self.addParameter(QgsProcessingParameterExtent(self.AOI, tr("Area of interest")))
+        for key, label in ((self.START_DATE, tr("Start date")), (self.END_DATE, tr("End date (included)"))):
+            self.addParameter(
+                QgsProcessingParameterDateTime(key, label, type=Qgis.ProcessingDateTimeParameterDataType.Date)
+            )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_CLOUD, tr("Maximum cloud cover (%)"), QgsProcessingParameterNumber.Type.Double,
+                defaultValue=100.0, minValue=0.0, maxValue=100.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MAX_ITEMS, tr("Maximum number of items"), QgsProcessingParameterNumber.Type.Integer,
+                defaultValue=1000, minValue=1,
+            )
+        )
+        timeout = QgsProcessingParameterNumber(
+            self.TIMEOUT, tr("Timeout per request (seconds)"), QgsProcessingParameterNumber.Type.Double,
+            defaultValue=30.0, minValue=1.0,
+        )
+        timeout.setFlags(timeout.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(timeout)
+        self.addParameter(
+            QgsProcessingParameterFileDestination(
+                self.OUTPUT, tr("Items (GeoJSON)"), fileFilter=tr("GeoJSON (*.geojson)")
+            )
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        require(REQUIRES)
+        from ..engine.stac_search import SearchRequest, search, summary_rows, write_item_collection
+
+        start = self.parameterAsDateTime(parameters, self.START_DATE, context).date()
+        end = self.parameterAsDateTime(parameters, self.END_DATE, context).date()
+        if not start.isValid() or not end.isValid():
+            raise QgsProcessingException(tr("START_DATE and END_DATE must be dates such as 2022-01-31."))
+        extent = self.parameterAsExtent(parameters, self.AOI, context)
+        if extent.isNull() or extent.isEmpty():
+            raise QgsProcessingException(tr("AOI is empty: draw an area on the map or choose a layer."))
+        bbox = extent_lonlat(extent, self.parameterAsExtentCrs(parameters, self.AOI, context), context)
+        collections = [
+            c.strip() for c in self.parameterAsString(parameters, self.COLLECTION, context).split(",") if c.strip()
+        ]
+        request = SearchRequest(
+            catalog_url=self.parameterAsString(parameters, self.CATALOG_URL, context).strip(),
+            collections=collections,
+            bbox=bbox,
+            start=dt.date(start.year(), start.month(), start.day()),
+            end=dt.date(end.year(), end.month(), end.day()),
+            max_cloud=self.parameterAsDouble(parameters, self.MAX_CLOUD, context),
+            max_items=self.parameterAsInt(parameters, self.MAX_ITEMS, context),
+            timeout=self.parameterAsDouble(parameters, self.TIMEOUT, context),
+        )
+        output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        feedback.pushInfo(tr("Searching {url} for {collections}…").format(url=request.catalog_url, collections=", ".join(collections)))
+        collection = run_engine(search, request, engine_progress(feedback))
+        if not collection["features"]:
+            raise QgsProcessingException(
+                tr("No items found in {collections} for this area between {start} and {end} with cloud cover ≤ {cloud}%. "
+                   "Widen the area or the dates, or raise MAX_CLOUD.").format(
+                    collections=", ".join(collections), start=request.start, end=request.end, cloud=f"{request.max_cloud:g}"
+                )
+            )
+        write_item_collection(collection, output)
+        for row in summary_rows(collection)[:50]:
+            feedback.pushInfo(f"{row['date']}  {row['id']}  cloud {row['cloud_cover']}%  baseline {row['baseline']}  tile {row['tile']}")
+        feedback.pushInfo(tr("{n} item(s) written to {path}").format(n=len(collection["features"]), path=output))
+        self._load_footprints(output, context)
+        return {self.OUTPUT: output}
+
+    def _load_footprints(self, path, context):
+        details = QgsProcessingContext.LayerDetails(
+            tr("STAC items"), context.project(), self.OUTPUT, QgsProcessingUtils.LayerHint.Vector
+        )
+        details.setPostProcessor(FootprintStyler.create())
+        context.addLayerToLoadOnCompletion(path, details)
+

@@ -1,0 +1,229 @@
+"""Write and read cubes: netCDF-4 (.nc, default) or Zarr v2 (.zarr).
+
+A cube is an xarray Dataset with dims (time, y, x), one variable per band,
+CF grid mapping in ``spatial_ref``, per-date metadata as coordinates along
+``time`` and the provenance of each step in the ``sitscube_history``
+attribute (a JSON list). Outputs are written to a temporary path next to the
+destination and moved into place only when complete.
+"""
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from typing import Optional
+
+from .errors import UserError
+from .progress import Progress
+
+FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
+HISTORY_ATTR = "sitscube_history"
+CHUNK = 512  # pixels per chunk side on disk
+
+
+def cube_format(path: str) -> str:
+    extension = os.path.splitext(path.rstrip("/\\"))[1].lower()
+    if extension not in FORMATS:
+        raise UserError(f"The cube file must end in .nc (netCDF) or .zarr (Zarr), not '{extension or path}'.")
+    return FORMATS[extension]
+
+
+def history(ds) -> list:
+    try:
+        return json.loads(ds.attrs.get(HISTORY_ATTR, "[]"))
+    except json.JSONDecodeError:
+        return []
+
+
+def add_history(ds, step: str, parameters: dict):
+    """Return ds with one more provenance record."""
+    records = history(ds) + [
+        {"step": step, "parameters": parameters, "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    ]
+    ds = ds.copy()
+    ds.attrs[HISTORY_ATTR] = json.dumps(records)
+    return ds
+
+
+def _encoding(ds, fmt: str) -> dict:
+    encoding = {}
+    for name, variable in ds.data_vars.items():
+        chunks = tuple(min(n, CHUNK if dim in ("x", "y") else 1) for dim, n in zip(variable.dims, variable.shape))
+        item = {}
+        nodata = variable.attrs.get("nodata", variable.encoding.get("_FillValue"))
+        if nodata is not None and variable.dtype.kind in "iuf":
+            item["_FillValue"] = variable.dtype.type(nodata)
+        if fmt == "netcdf":
+            item.update(zlib=True, complevel=4, chunksizes=chunks)
+            if variable.dtype.kind in "iu":
+                item["shuffle"] = True
+        else:
+            item["chunks"] = chunks
+        encoding[name] = item
+    if "time" in ds.coords:
+        encoding["time"] = {"units": "seconds since 1970-01-01 00:00:00", "calendar": "standard", "dtype": "float64"}
+    return encoding
+
+
+def _prepare(ds):
+    """CF attributes GDAL and QGIS need, and attrs netCDF can store."""
+    ds = ds.copy()
+    for name in ds.variables:  # a cube read back carries its encoding as attrs
+        attrs = ds[name].attrs
+        fill = attrs.pop("_FillValue", None)
+        if fill is not None and name in ds.data_vars:
+            attrs.setdefault("nodata", fill)
+        attrs.pop("coordinates", None)
+    for name in ds.data_vars:
+        if "grid_mapping" not in ds[name].attrs and "spatial_ref" in ds.coords:
+            ds[name].attrs["grid_mapping"] = "spatial_ref"
+    for axis, name in (("X", "x"), ("Y", "y")):  # so GDAL recognises the grid axes
+        if name in ds.coords:
+            ds[name].attrs.update(_axis_attrs(ds, axis))
+    ds.attrs.setdefault("Conventions", "CF-1.8")
+    for key, value in list(ds.attrs.items()):
+        if isinstance(value, (dict, list, bool)) or value is None:  # netCDF stores no JSON
+            ds.attrs[key] = json.dumps(value)
+    return ds
+
+
+def _axis_attrs(ds, axis: str) -> dict:
+    geographic = False
+    try:
+        geographic = bool(ds.odc.crs.geographic)
+    except Exception:  # no CRS known: treat as projected
+        pass
+    if geographic:
+        name = "longitude" if axis == "X" else "latitude"
+        return {"standard_name": name, "units": "degrees_east" if axis == "X" else "degrees_north", "axis": axis}
+    name = "projection_x_coordinate" if axis == "X" else "projection_y_coordinate"
+    return {"standard_name": name, "long_name": f"{axis.lower()} coordinate of projection", "units": "m", "axis": axis}
+
+
+def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=None) -> str:
+    """Compute a (lazy) cube chunk by chunk into path, atomically."""
+    import dask
+
+    from .dask_progress import DaskProgress
+
+    progress = progress or Progress()
+    fmt = cube_format(path)
+    path = os.path.abspath(path.rstrip("/\\"))
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    suffix = os.path.splitext(path)[1]
+    temporary = tempfile.mkdtemp(prefix=".sitscube-", dir=directory) if fmt == "zarr" else None
+    if fmt == "zarr":
+        os.rmdir(temporary)
+        temporary += suffix
+    else:
+        handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=suffix, dir=directory)
+        os.close(handle)
+    try:
+        ds = _prepare(ds)
+        for name in ds.data_vars:  # stored variables need a key
+            ds[name].encoding.pop("chunks", None)
+            ds[name].encoding.pop("preferred_chunks", None)
+        if fmt == "zarr":  # dask chunks must match the stored ones
+            ds = ds.chunk({d: (1 if d == "time" else CHUNK) for d in ds.dims if d in ("time", "y", "x")})
+            wkt = ds["spatial_ref"].attrs.get("crs_wkt") if "spatial_ref" in ds.coords else None
+            for name in ds.data_vars:
+                if wkt:  # GDAL's Zarr driver reads the CRS from _CRS, not from CF
+                    ds[name].attrs["_CRS"] = {"wkt": wkt}
+        encoding = _encoding(ds, fmt)
+        if fmt == "netcdf":
+            delayed = ds.to_netcdf(temporary, engine="netcdf4", encoding=encoding, compute=False)
+        else:
+            delayed = ds.to_zarr(temporary, mode="w", encoding=encoding, compute=False, consolidated=True, zarr_format=2)
+        with DaskProgress(progress):
+            dask.compute(delayed, scheduler=scheduler or "threads")
+        _move_into_place(temporary, path)
+    except BaseException:
+        _remove(temporary)
+        raise
+    return path
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path):
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.exists(path):
+        os.remove(path)
+
+
+def _move_into_place(temporary: str, path: str) -> None:
+    """Replace path by temporary; a directory the user had is removed only after."""
+    if os.path.isdir(path):
+        backup = path + ".sitscube-old"
+        _remove(backup)
+        os.replace(path, backup)
+        os.replace(temporary, path)
+        _remove(backup)
+    else:
+        os.replace(temporary, path)
+
+
+def open_cube(path: str, chunks=None):
+    """Open a cube lazily, integers kept as stored (no masking, no scaling)."""
+    import xarray as xr
+
+    fmt = cube_format(path)
+    if not os.path.exists(path):
+        raise UserError(f"The cube {path} does not exist.")
+    chunks = chunks or {"time": 1, "y": CHUNK * 2, "x": CHUNK * 2}
+    try:
+        if fmt == "netcdf":
+            ds = xr.open_dataset(path, engine="netcdf4", chunks=chunks, mask_and_scale=False, decode_coords="all")
+        else:
+            ds = xr.open_zarr(path, chunks=chunks, mask_and_scale=False, decode_coords="all")
+    except (OSError, ValueError, KeyError) as err:
+        raise UserError(f"{path} is not a readable cube: {err}")
+    for name in ds.coords:  # per-date metadata is small: keep it in memory
+        if name not in ds.dims and ds[name].ndim <= 1:
+            ds.coords[name] = ds[name].load()
+    for name in ds.data_vars:
+        fill = ds[name].attrs.get("_FillValue", ds[name].encoding.get("_FillValue"))
+        if fill is not None:
+            ds[name].attrs["nodata"] = fill
+    return ds
+
+
+def gdal_layer_uris(path: str, ds) -> dict:
+    """GDAL dataset names, one per band variable, for QGIS to load."""
+    fmt = cube_format(path)
+    uris = {}
+    for name, variable in ds.data_vars.items():
+        if variable.dims[-2:] != ("y", "x"):
+            continue
+        uris[name] = f'NETCDF:"{path}":{name}' if fmt == "netcdf" else f'ZARR:"{path}":/{name}'
+    return uris
+
+
+def write_display_vrts(path: str, ds) -> dict:
+    """One VRT per band next to the cube, its bands named by date, for QGIS.
+
+    GDAL names netCDF/Zarr bands by raw time numbers; these small VRTs (in
+    ``<cube>.layers/``) point at the cube and carry readable dates.
+    """
+    from osgeo import gdal
+
+    folder = path.rstrip("/\\") + ".layers"
+    os.makedirs(folder, exist_ok=True)
+    dates = [str(t)[:10] for t in ds["time"].values] if "time" in ds.coords else []
+    vrts = {}
+    for band, uri in gdal_layer_uris(path, ds).items():
+        vrt_path = os.path.join(folder, f"{band}.vrt")
+        if uri.startswith("ZARR:"):  # GDAL < 3.8 opens one time index at a time
+            sources = [f"{uri}:{index}" for index in range(len(dates))]
+            vrt = gdal.BuildVRT(vrt_path, sources, separate=True)
+        else:
+            vrt = gdal.Translate(vrt_path, gdal.Open(uri), format="VRT")
+        if vrt is None:
+            continue
+        for index in range(1, vrt.RasterCount + 1):
+            label = dates[index - 1] if index <= len(dates) else str(index)
+            vrt.GetRasterBand(index).SetDescription(f"{band} {label}")
+        vrt = None
+        vrts[band] = vrt_path
+    return vrts

@@ -1,0 +1,34 @@
+"""The SITS Cube Processing provider (id ``sitscube``)."""
+
+import os
+
+from qgis.core import QgsProcessingProvider
+from qgis.PyQt.QtGui import QIcon
+
+from ..algorithms.load_cube import LoadCubeAlgorithm
+from ..algorithms.stac_search import StacSearchAlgorithm
+from ..plugin.i18n import tr
+
+ALGORITHMS = [StacSearchAlgorithm, LoadCubeAlgorithm]
+ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
+
+
+class SitsCubeProvider(QgsProcessingProvider):
+    def id(self):
+        return "sitscube"
+
+    def name(self):
+        return tr("SITS Cube")
+
+    def longName(self):  # noqa: N802
+        return tr("SITS Cube — satellite image time series")
+
+    def icon(self):
+        return QIcon(ICON)
+
+    def svgIconPath(self):  # noqa: N802
+        return ICON
+
+    def loadAlgorithms(self):  # noqa: N802
+        for algorithm in ALGORITHMS:
+            self.addAlgorithm(algorithm())
