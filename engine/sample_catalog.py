@@ -537,7 +537,19 @@ def ensure_catalog(out_dir: str, log=print) -> dict:
             manifest = json.load(stream)
         if manifest.get("version") == GENERATOR_VERSION:
             return manifest
-    return write_catalog(out_dir, log=log)
+    import shutil
+    import tempfile
+
+    parent = os.path.dirname(os.path.abspath(out_dir))
+    os.makedirs(parent, exist_ok=True)
+    temporary = tempfile.mkdtemp(prefix=".sample-catalog-", dir=parent)
+    try:
+        manifest = write_catalog(temporary, log=log)
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.replace(temporary, out_dir)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return manifest
 
 
 if __name__ == "__main__":

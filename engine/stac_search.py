@@ -24,6 +24,7 @@ class SearchRequest:
     max_items: int = 1000
     headers: Dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0  # seconds, per request
+    page_size: int = 100  # items per page the server is asked for
 
     def validate(self) -> None:
         if not self.catalog_url.startswith(("http://", "https://")):
@@ -61,14 +62,26 @@ def open_client(url: str, headers: Dict[str, str], timeout: float):
 
     try:
         return Client.open(url, headers=headers or None, timeout=timeout)
-    except requests.exceptions.Timeout:
-        raise UserError(f"The STAC API at {url} did not answer within {timeout:g} s. Check CATALOG_URL or try later.")
-    except requests.exceptions.ConnectionError as err:
-        raise UserError(f"Cannot reach the STAC API at {url}: {_short(err)}. Check CATALOG_URL and your network.")
-    except APIError as err:
-        raise UserError(f"The STAC API at {url} answered with an error: {_short(err)}")
+    except (requests.exceptions.RequestException, APIError) as err:
+        raise network_error(err, url, timeout, "opening the catalog")
     except (json.JSONDecodeError, ValueError) as err:
         raise UserError(f"{url} does not answer like a STAC API ({_short(err)}). Check CATALOG_URL.")
+
+
+def network_error(err: Exception, url: str, timeout: float, during: str) -> UserError:
+    """A user-facing error for a failed request (pystac-client wraps requests' errors in APIError)."""
+    text = f"{type(err).__name__}: {err}"
+    if isinstance(err, requests_timeout_types()) or "timed out" in text or "Timeout" in text:
+        return UserError(f"The STAC API at {url} did not answer within {timeout:g} s ({during}). Check CATALOG_URL or try later.")
+    if "Connection refused" in text or "NewConnectionError" in text or "Name or service not known" in text or "ConnectionError" in text:
+        return UserError(f"Cannot reach the STAC API at {url} ({during}): {_short(err)}. Check CATALOG_URL and your network.")
+    return UserError(f"The STAC API at {url} answered with an error ({during}): {_short(err)}")
+
+
+def requests_timeout_types():
+    import requests
+
+    return (requests.exceptions.Timeout,)
 
 
 def _short(err: Exception, limit: int = 300) -> str:
@@ -117,7 +130,7 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
             bbox=list(request.bbox),
             datetime=request.datetime_range,
             max_items=None if not on_server and request.filters_cloud else request.max_items,
-            limit=min(request.max_items, 100),
+            limit=min(request.max_items, request.page_size),
             **arguments,
         )
         items = []
@@ -129,12 +142,8 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
             progress.set_percent(100.0 * len(items) / request.max_items)
             if len(items) >= request.max_items:
                 break
-    except requests.exceptions.Timeout:
-        raise UserError(f"The STAC API at {request.catalog_url} did not answer within {request.timeout:g} s during the search.")
-    except requests.exceptions.ConnectionError as err:
-        raise UserError(f"The connection to {request.catalog_url} failed during the search: {_short(err)}")
-    except APIError as err:
-        raise UserError(f"The STAC API at {request.catalog_url} refused the search: {_short(err)}")
+    except (requests.exceptions.RequestException, APIError) as err:
+        raise network_error(err, request.catalog_url, request.timeout, "searching")
     except NotImplementedError as err:
         raise UserError(f"{request.catalog_url} cannot search items ({_short(err)}): is it a STAC API (not a static catalog)?")
 

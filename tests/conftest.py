@@ -1,0 +1,73 @@
+"""Shared fixtures: the sample catalog, the loopback STAC API, the provider.
+
+pytest-qgis starts one real QgsApplication (offscreen) for the session;
+engine tests never import qgis themselves.
+"""
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG_DIR = ROOT / "build" / "test-data" / "sample-catalog"
+# The whole sample area, in UTM 31N and in lon/lat
+AREA_UTM = (300000.0, 4805760.0, 304480.0, 4810240.0)
+
+
+@pytest.fixture(scope="session")
+def sample_catalog() -> Path:
+    from sitscube.engine.sample_catalog import ensure_catalog
+
+    ensure_catalog(str(CATALOG_DIR), log=lambda *_: None)
+    return CATALOG_DIR
+
+
+@pytest.fixture(scope="session")
+def scene():
+    from sitscube.engine.sample_catalog import SampleScene
+
+    return SampleScene()
+
+
+@pytest.fixture(scope="session")
+def stac_api(sample_catalog):
+    from services.stac_api import StacApi
+
+    api = StacApi(sample_catalog)
+    api.start()
+    yield api
+    api.stop()
+
+
+def utm_to_lonlat(box):
+    from pyproj import Transformer
+
+    to_lonlat = Transformer.from_crs(32631, 4326, always_xy=True)
+    west, south = to_lonlat.transform(box[0], box[1])
+    east, north = to_lonlat.transform(box[2], box[3])
+    return (west, south, east, north)
+
+
+@pytest.fixture(scope="session")
+def area_lonlat():
+    return utm_to_lonlat(AREA_UTM)
+
+
+@pytest.fixture(scope="session")
+def sitscube_provider(qgis_processing):
+    """Register the provider once, as the plugin's initProcessing does."""
+    from qgis.core import QgsApplication
+
+    from sitscube.processing_provider.provider import SitsCubeProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("sitscube") is None:
+        registry.addProvider(SitsCubeProvider())
+    return registry.providerById("sitscube")
+
+
+@pytest.fixture
+def feedback():
+    from recording_feedback import RecordingFeedback
+
+    return RecordingFeedback()

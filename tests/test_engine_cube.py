@@ -1,0 +1,156 @@
+"""Cube loading over HTTP from the real STAC API, checked against the truth."""
+
+import datetime as dt
+import os
+
+import numpy as np
+import pytest
+
+from conftest import AREA_UTM
+from sitscube.engine import sample_catalog as sc
+from sitscube.engine.cube_io import history, open_cube, write_cube
+from sitscube.engine.cube_load import CubeRequest, load_cube
+from sitscube.engine.errors import Canceled, UserError
+from sitscube.engine.progress import Progress
+from sitscube.engine.stac_search import SearchRequest, search
+
+
+@pytest.fixture(scope="module")
+def pc_items(stac_api, area_lonlat):
+    request = SearchRequest(stac_api.url, [sc.PC_COLLECTION], area_lonlat, dt.date(2021, 1, 1), dt.date(2023, 12, 31))
+    return search(request)["features"]
+
+
+@pytest.fixture(scope="module")
+def es_items(stac_api, area_lonlat):
+    request = SearchRequest(stac_api.url, [sc.ES_COLLECTION], area_lonlat, dt.date(2021, 1, 1), dt.date(2023, 12, 31))
+    return search(request)["features"]
+
+
+def _whole_area():
+    from odc.geo import geom
+
+    return geom.box(*AREA_UTM, crs="EPSG:32631")
+
+
+@pytest.fixture(scope="module")
+def cube_path(pc_items, tmp_path_factory):
+    request = CubeRequest(pc_items, ["red", "nir", "swir16", "scl"], 10, "EPSG:32631", aoi=_whole_area(), aoi_lonlat=(0, 0, 1, 1), chunk_size=256)
+    path = str(tmp_path_factory.mktemp("cube") / "cube.nc")
+    write_cube(load_cube(request), path)
+    return path
+
+
+def _expected(scene, band, date):
+    offset = band != "SCL" and sc.has_offset(sc.processing_baseline(date))
+    value = scene.stored(band, date, offset)
+    if sc.band_resolution(band) == 20:
+        value = np.repeat(np.repeat(value, 2, axis=0), 2, axis=1)
+    return value
+
+
+def test_cube_equals_the_truth_over_http(cube_path, scene):
+    cube = open_cube(cube_path)
+    assert list(cube.data_vars) == ["B04", "B08", "B11", "SCL"]  # named by asset key
+    assert cube.sizes == {"time": len(scene.dates), "y": 448, "x": 448}
+    assert [str(t)[:10] for t in cube.time.values] == [d.isoformat() for d in scene.dates]
+    assert cube.B04.dtype == np.uint16 and cube.SCL.dtype == np.uint8
+    assert cube.B04.attrs["nodata"] == 0
+    for index in (0, 9, 13, 20):
+        date = scene.dates[index]
+        for band in ("B04", "B08", "B11", "SCL"):
+            np.testing.assert_array_equal(cube[band].isel(time=index).values, _expected(scene, band, date), err_msg=f"{band} {date}")
+
+
+def test_cube_grid_and_crs(cube_path):
+    from osgeo import gdal
+
+    dataset = gdal.Open(f'NETCDF:"{cube_path}":B04')
+    assert dataset.GetGeoTransform() == (300000.0, 10.0, 0.0, 4810240.0, 0.0, -10.0)
+    assert "UTM zone 31N" in dataset.GetProjection()
+    assert dataset.RasterCount == 28 and dataset.GetRasterBand(1).GetNoDataValue() == 0
+
+
+def test_per_date_metadata_and_provenance(cube_path, scene, pc_items):
+    cube = open_cube(cube_path)
+    assert list(cube.processing_baseline.values) == [sc.processing_baseline(d) for d in scene.dates]
+    ids = cube.item_ids.values[0].split(",")
+    assert len(ids) == 3 and all(i in {item["id"] for item in pc_items} for i in ids)
+    assert set(cube.platform.values) == {"Sentinel-2A", "Sentinel-2B"}
+    assert cube.cloud_cover.dtype == np.float64
+    assert history(cube) == []  # the engine writes what it is given; algorithms add steps
+
+
+def test_earth_search_common_names_and_offset_flag(es_items, scene, tmp_path):
+    from odc.geo import geom
+
+    tile = geom.box(300000, 4807680, 302560, 4810240, crs="EPSG:32631")
+    cube = load_cube(CubeRequest(es_items, ["red", "scl"], 10, None, aoi=tile, aoi_lonlat=(0.5, 43.4, 0.6, 43.5)))
+    assert list(cube.data_vars) == ["red", "scl"]
+    assert cube.odc.crs.epsg == 32631  # UTM zone of the area by default
+    new = [i for i, d in enumerate(scene.dates) if d > sc.BASELINE_DATE][0]
+    assert cube.boa_offset_applied.values[new] == 1 and cube.boa_offset_applied.values[0] == 0
+    expected = scene.stored("B04", scene.dates[new], False)[scene.window("31TCJ", 10)]
+    np.testing.assert_array_equal(cube.red.isel(time=new).values, expected)
+
+
+def test_zarr_cube_equals_netcdf_cube(cube_path, tmp_path):
+    cube = open_cube(cube_path)
+    zarr_path = write_cube(cube, str(tmp_path / "cube.zarr"))
+    again = open_cube(zarr_path)
+    for band in cube.data_vars:
+        np.testing.assert_array_equal(again[band].values, cube[band].values)
+    np.testing.assert_array_equal(again.processing_baseline.values, cube.processing_baseline.values)
+
+
+def test_reprojected_cube_in_another_crs(pc_items):
+    from odc.geo import geom
+
+    aoi = geom.box(300500, 4808000, 301500, 4809000, crs="EPSG:32631")
+    cube = load_cube(CubeRequest(pc_items, ["red"], 20, "EPSG:3857", aoi=aoi, aoi_lonlat=(0, 0, 1, 1)))
+    assert cube.odc.crs.epsg == 3857
+    assert cube.odc.geobox.resolution.x == 20
+
+
+def test_unknown_band_lists_the_available_ones(pc_items):
+    with pytest.raises(UserError, match=r"Unknown band\(s\): cirrus.*B04 \(red\)"):
+        load_cube(CubeRequest(pc_items, ["red", "cirrus"], 10, "EPSG:32631"))
+
+
+def test_geographic_crs_with_metres_is_refused(pc_items):
+    with pytest.raises(UserError, match="projected CRS"):
+        load_cube(CubeRequest(pc_items, ["red"], 10, "EPSG:4326"))
+
+
+def test_area_outside_the_items_is_refused(pc_items):
+    with pytest.raises(UserError, match="No item overlaps"):
+        load_cube(CubeRequest(pc_items, ["red"], 10, None, aoi_lonlat=(10.0, 50.0, 10.1, 50.1)))
+
+
+def test_empty_item_collection_is_refused():
+    with pytest.raises(UserError, match="empty"):
+        load_cube(CubeRequest([], ["red"], 10))
+
+
+def test_cancel_during_write_leaves_nothing(pc_items, tmp_path):
+    calls = []
+
+    def cancel_after_a_few():
+        calls.append(1)
+        return len(calls) > 3
+
+    cube = load_cube(CubeRequest(pc_items, ["red", "nir"], 10, "EPSG:32631", aoi=_whole_area(), aoi_lonlat=(0, 0, 1, 1), chunk_size=128))
+    target = tmp_path / "cube.nc"
+    with pytest.raises(Canceled):
+        write_cube(cube, str(target), Progress(is_canceled=cancel_after_a_few))
+    assert os.listdir(tmp_path) == []
+
+
+def test_failed_write_keeps_the_users_file(pc_items, tmp_path):
+    target = tmp_path / "cube.nc"
+    target.write_bytes(b"the user's previous result")
+    cube = load_cube(CubeRequest(pc_items, ["red"], 10, "EPSG:32631", aoi=_whole_area(), aoi_lonlat=(0, 0, 1, 1)))
+    with pytest.raises(Canceled):
+        write_cube(cube, str(target), Progress(is_canceled=lambda: True))
+    assert target.read_bytes() == b"the user's previous result"
+    assert os.listdir(tmp_path) == ["cube.nc"]
