@@ -89,7 +89,9 @@ def test_earth_search_common_names_and_offset_flag(es_items, scene, tmp_path):
     assert list(cube.data_vars) == ["red", "scl"]
     assert cube.odc.crs.epsg == 32631  # UTM zone of the area by default
     new = [i for i, d in enumerate(scene.dates) if d > sc.BASELINE_DATE][0]
-    assert cube.boa_offset_applied.values[new] == 1 and cube.boa_offset_applied.values[0] == 0
+    old = [i for i, d in enumerate(scene.dates) if sc.processing_baseline(d) == "03.00"][0]
+    assert cube.boa_offset_applied.values[new] == 1 and cube.boa_offset_applied.values[old] == 0
+    assert cube.boa_offset_applied.values[0] == 1  # reprocessed to 05.00: corrected too
     expected = scene.stored("B04", scene.dates[new], False)[scene.window("31TCJ", 10)]
     np.testing.assert_array_equal(cube.red.isel(time=new).values, expected)
 

@@ -1,0 +1,151 @@
+"""The algorithms inside a real QGIS, through processing.run."""
+
+import datetime as dt
+import json
+import os
+
+import numpy as np
+import pytest
+from qgis.core import (
+    QgsCoordinateReferenceSystem,
+    QgsCoordinateTransform,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProject,
+    QgsRasterLayer,
+    QgsRectangle,
+)
+
+from conftest import AREA_UTM
+from sitscube.engine import sample_catalog as sc
+
+processing = pytest.importorskip("processing")
+
+
+def _run(algorithm, parameters, feedback):
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    result = processing.run(algorithm, parameters, context=context, feedback=feedback)
+    return result, context
+
+
+def _area_in(crs_code):
+    transform = QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem("EPSG:32631"), QgsCoordinateReferenceSystem(crs_code), QgsProject.instance()
+    )
+    box = transform.transformBoundingBox(QgsRectangle(*AREA_UTM))
+    return f"{box.xMinimum()},{box.xMaximum()},{box.yMinimum()},{box.yMaximum()} [{crs_code}]"
+
+
+def test_provider_lists_the_algorithms_with_help(sitscube_provider):
+    ids = {a.id() for a in sitscube_provider.algorithms()}
+    assert {"sitscube:stacsearch", "sitscube:loadcube"} <= ids
+    for algorithm in sitscube_provider.algorithms():
+        assert len(algorithm.shortHelpString()) > 100
+        assert algorithm.canExecute()[0]
+
+
+def test_search_with_an_area_in_web_mercator(sitscube_provider, stac_api, sample_catalog, tmp_path, feedback):
+    output = str(tmp_path / "items.geojson")
+    result, context = _run(
+        "sitscube:stacsearch",
+        {"CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION, "AOI": _area_in("EPSG:3857"),
+         "START_DATE": "2022-01-01", "END_DATE": "2022-06-30", "MAX_CLOUD": 30, "OUTPUT": output},
+        feedback,
+    )
+    with open(output) as stream:
+        features = json.load(stream)["features"]
+    with open(sample_catalog / "items" / f"{sc.PC_COLLECTION}.ndjson") as stream:
+        expected = [json.loads(line) for line in stream]
+    expected = {i["id"] for i in expected if "2022-01-01" <= i["properties"]["datetime"][:10] <= "2022-06-30"
+                and i["properties"]["eo:cloud_cover"] <= 30}
+    assert {f["id"] for f in features} == expected
+    assert result["OUTPUT"] == output
+    assert output in context.layersToLoadOnCompletion()
+    assert any("item(s) written" in line for line in feedback.infos)
+
+
+def _search(stac_api, tmp_path, feedback, **overrides):
+    parameters = {"CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION, "AOI": _area_in("EPSG:4326"),
+                  "START_DATE": "2021-01-01", "END_DATE": "2023-12-31", "OUTPUT": str(tmp_path / "items.geojson")}
+    parameters.update(overrides)
+    return _run("sitscube:stacsearch", parameters, feedback)[0]["OUTPUT"]
+
+
+def test_load_cube_in_the_map_matches_the_truth(sitscube_provider, stac_api, scene, tmp_path, feedback):
+    items = _search(stac_api, tmp_path, feedback)
+    output = str(tmp_path / "cube.nc")
+    result, context = _run(
+        "sitscube:loadcube",
+        {"ITEMS": items, "AOI": f"300000,302560,4807680,4810240 [EPSG:32631]", "BANDS": "red,scl",
+         "RESOLUTION": 10, "OUTPUT": output},
+        feedback,
+    )
+    assert result["OUTPUT"] == output and os.path.exists(output)
+    assert max(feedback.percents) == pytest.approx(100, abs=1)
+    layers = context.layersToLoadOnCompletion()
+    assert len(layers) == 2
+    red = next(path for path in layers if path.endswith("B04.vrt"))
+    layer = QgsRasterLayer(red, "red")
+    assert layer.isValid() and layer.crs().authid() == "EPSG:32631"
+    assert layer.extent() == QgsRectangle(300000, 4807680, 302560, 4810240)
+    assert layer.bandCount() == len(scene.dates)
+    assert scene.dates[13].isoformat() in layer.bandName(14)
+    block = layer.dataProvider().block(14, layer.extent(), 256, 256)
+    values = np.frombuffer(bytes(block.data()), dtype=np.uint16).reshape(256, 256)
+    truth = scene.stored("B04", scene.dates[13], True)[scene.window("31TCJ", 10)]
+    np.testing.assert_array_equal(values, truth)
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"BANDS": "red,cirrus"}, "Unknown band"),
+        ({"CRS": "EPSG:4326", "RESOLUTION": 10}, "projected CRS"),
+        ({"AOI": "10,10.1,50,50.1 [EPSG:4326]"}, "No item overlaps"),
+        ({"OUTPUT": "cube.tif"}, "must end in .nc"),
+    ],
+)
+def test_load_cube_bad_input_leaves_nothing(sitscube_provider, stac_api, tmp_path, feedback, overrides, message):
+    items = _search(stac_api, tmp_path, feedback, MAX_ITEMS=6)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    parameters = {"ITEMS": items, "BANDS": "red", "OUTPUT": str(out_dir / "cube.nc")}
+    parameters.update(overrides)
+    if overrides.get("OUTPUT"):
+        parameters["OUTPUT"] = str(out_dir / overrides["OUTPUT"])
+    with pytest.raises(QgsProcessingException, match=message):
+        _run("sitscube:loadcube", parameters, feedback)
+    assert os.listdir(out_dir) == []
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"START_DATE": "2022-06-01", "END_DATE": "2022-01-01"}, "before START_DATE"),
+        ({"AOI": "10,10.1,50,50.1 [EPSG:4326]"}, "No items found"),
+        ({"COLLECTION": "landsat-c2-l2"}, "not found in the catalog"),
+        ({"CATALOG_URL": "http://127.0.0.1:9"}, "Cannot reach"),
+    ],
+)
+def test_search_bad_input_leaves_nothing(sitscube_provider, stac_api, tmp_path, feedback, overrides, message):
+    with pytest.raises(QgsProcessingException, match=message):
+        _search(stac_api, tmp_path, feedback, **overrides)
+    assert not (tmp_path / "items.geojson").exists()
+
+
+def test_missing_library_disables_the_algorithms_with_an_install_command(sitscube_provider, monkeypatch):
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+
+    def without_odc(name, *args):
+        if name == "odc.stac" or name.startswith("odc."):
+            return None
+        return real_find_spec(name, *args)
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_odc)
+    load = sitscube_provider.algorithm("loadcube")
+    ok, message = load.canExecute()
+    assert not ok and "odc-stac" in message and "pip install" in message
+    assert sitscube_provider.algorithm("stacsearch").canExecute()[0]  # needs no odc
