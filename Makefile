@@ -1,5 +1,5 @@
 # SITS Cube — every target does its own set-up.
-.PHONY: setup test demo package clean
+.PHONY: setup test demo clean
 
 setup:
 	@bash scripts/setup.sh
@@ -9,9 +9,6 @@ test: setup
 
 demo: setup
 	@bash scripts/demo.sh
-
-package:
-	@bash scripts/package.sh
 
 clean:
 	rm -rf build dist demo-output .pytest_cache

@@ -12,6 +12,7 @@ Catalog dir layout (made by the project's sample-catalog generator):
 
 CLI:
     python tests/services/stac_api.py serve --catalog DIR [--state FILE]
+    python tests/services/stac_api.py files --directory DIR   (prints the port)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import glob
 import io
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -59,6 +61,35 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _die_with_parent(sig: str) -> list[str]:
+    """Command prefix so the child gets `sig` when we die, even by SIGKILL.
+
+    This is what keeps a killed test run from leaving postgres/uvicorn behind.
+    Linux ties it to the spawning *thread*: start services from a thread that
+    lives as long as they should (pytest fixtures and the CLI use the main one).
+    """
+    setpriv = shutil.which("setpriv")  # util-linux, always on Debian
+    return [setpriv, "--pdeathsig", sig, "--"] if setpriv else []
+
+
+def _plain_python() -> str:
+    """A Python for our stdlib-only child (inside QGIS sys.executable is qgis)."""
+    if Path(sys.executable).name.startswith("python"):
+        return sys.executable
+    return shutil.which("python3") or "/usr/bin/python3"
+
+
+def _terminate(proc: subprocess.Popen, sig=signal.SIGTERM, timeout=10.0) -> None:
+    """Signal a child, wait for it (reaping it), SIGKILL if it does not exit."""
+    if proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    proc.wait(timeout=5)
 
 
 def _tail(path: Path, n: int = 40) -> str:
@@ -143,20 +174,32 @@ class _RangeHandler(SimpleHTTPRequestHandler):
 
 
 class RangeHTTPServer:
-    """Serve `directory` on http://127.0.0.1:<free port> from a background thread."""
+    """Serve `directory` on http://127.0.0.1:<free port>.
 
-    def __init__(self, directory, host: str = "127.0.0.1", port: int = 0):
+    By default the ThreadingHTTPServer runs in a child process (this module's
+    `files` command). In-process (in_process=True, a background thread) it can
+    DEADLOCK with GDAL: rasterio calls some GDAL functions without releasing
+    the GIL, and when such a call needs another /vsicurl/ range read (e.g. lazy
+    COG tile offsets in `src.profile`) our serving thread can never answer.
+    """
+
+    def __init__(self, directory, host: str = "127.0.0.1", port: int = 0,
+                 in_process: bool = False):
         self.directory = str(Path(directory).resolve())
         self.host = host
         self.port = port
+        self.in_process = in_process
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> "RangeHTTPServer":
+        if not self.in_process:
+            return self._start_child()
         handler = functools.partial(_RangeHandler, directory=self.directory)
         self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True  # never block interpreter exit
@@ -168,7 +211,27 @@ class RangeHTTPServer:
         self._thread.start()
         return self
 
+    def _start_child(self) -> "RangeHTTPServer":
+        self._proc = subprocess.Popen(
+            [*_die_with_parent("TERM"), _plain_python(), str(Path(__file__).resolve()),
+             "files", "--directory", self.directory, "--host", self.host,
+             "--port", str(self.port)],
+            stdout=subprocess.PIPE, text=True, start_new_session=True,
+        )
+        # The child prints its port once it listens; bounded wait for that line.
+        ready, _, _ = select.select([self._proc.stdout], [], [], 20)
+        line = self._proc.stdout.readline() if ready else ""
+        self._proc.stdout.close()
+        if not line.strip().isdigit():
+            self.stop()
+            raise RuntimeError(f"range file server did not start (got {line!r})")
+        self.port = int(line)
+        return self
+
     def stop(self) -> None:
+        if self._proc is not None:
+            proc, self._proc = self._proc, None
+            _terminate(proc)
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -264,12 +327,7 @@ class StacApi:
         # connections), then the database, the file server, the temp dir.
         if self._uvicorn is not None:
             proc, self._uvicorn = self._uvicorn, None
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            _terminate(proc)
         if self._uvicorn_log is not None:
             self._uvicorn_log.close()
             self._uvicorn_log = None
@@ -277,12 +335,7 @@ class StacApi:
             proc, self._postgres = self._postgres, None
             # SIGINT is PostgreSQL's "fast" shutdown (what `pg_ctl stop -m fast`
             # sends); waiting on our own child reaps it (no zombie).
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
+            _terminate(proc, signal.SIGINT, timeout=30)
         if self._pg_log is not None:
             self._pg_log.close()
             self._pg_log = None
@@ -343,7 +396,7 @@ class StacApi:
         log = self.tmp / "postgres.log"
         self._pg_log = open(log, "w")
         self._postgres = subprocess.Popen(
-            [str(PG_BIN / "postgres"), "-D", str(self.pgdata),
+            [*_die_with_parent("INT"), str(PG_BIN / "postgres"), "-D", str(self.pgdata),
              "-p", str(self.pg_port),
              "-c", "listen_addresses=127.0.0.1",
              "-c", f"unix_socket_directories={self.tmp}",
@@ -446,7 +499,8 @@ class StacApi:
         # The installed stac-fastapi-pgstac exposes an app factory, not `app`.
         # cwd=tmp so its settings never pick up a stray `.env` file.
         self._uvicorn = subprocess.Popen(
-            [str(self.stac_python), "-m", "uvicorn", "stac_fastapi.pgstac.app:create_app",
+            [*_die_with_parent("TERM"), str(self.stac_python), "-m", "uvicorn",
+             "stac_fastapi.pgstac.app:create_app",
              "--factory", "--host", "127.0.0.1", "--port", str(self.api_port),
              "--log-level", "warning", "--no-access-log"],
             stdout=self._uvicorn_log, stderr=subprocess.STDOUT,
@@ -506,6 +560,20 @@ def _serve(args) -> int:
     return 0
 
 
+def _files(args) -> int:
+    """Child side of RangeHTTPServer: serve, print the port, run until SIGTERM."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    server = RangeHTTPServer(args.directory, host=args.host, port=args.port,
+                             in_process=True).start()
+    print(server.port, flush=True)
+    while not stop.wait(1.0):
+        pass
+    server.stop()
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -514,8 +582,12 @@ def main(argv=None) -> int:
     serve.add_argument("--state", help="write {url, cog_url, pid} as JSON here once ready")
     serve.add_argument("--workdir", help="parent dir for the temp database/logs")
     serve.add_argument("--stac-python", help=f"default: {DEFAULT_STAC_PYTHON}")
+    files = sub.add_parser("files", help="serve a directory with Range support")
+    files.add_argument("--directory", required=True)
+    files.add_argument("--host", default="127.0.0.1")
+    files.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
-    return _serve(args)
+    return _serve(args) if args.cmd == "serve" else _files(args)
 
 
 if __name__ == "__main__":
