@@ -149,3 +149,59 @@ def test_missing_library_disables_the_algorithms_with_an_install_command(sitscub
     ok, message = load.canExecute()
     assert not ok and "odc-stac" in message and "pip install" in message
     assert sitscube_provider.algorithm("stacsearch").canExecute()[0]  # needs no odc
+
+
+def test_cancel_during_load_stops_and_leaves_nothing(sitscube_provider, stac_api, tmp_path):
+    from recording_feedback import RecordingFeedback
+
+    items = _search(stac_api, tmp_path, RecordingFeedback())
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    feedback = RecordingFeedback(cancel_at_percent=10)
+    with pytest.raises(QgsProcessingException, match="Canceled"):
+        _run("sitscube:loadcube", {"ITEMS": items, "BANDS": "red,nir", "CHUNK_SIZE": 128,
+                                    "OUTPUT": str(out_dir / "cube.nc")}, feedback)
+    assert max(feedback.percents) < 100
+    assert os.listdir(out_dir) == []
+
+
+def test_items_from_a_map_layer_and_a_model_chain(sitscube_provider, stac_api, tmp_path, feedback):
+    """search -> load wired in a graphical model, as the modeler does."""
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource as Source,
+        QgsProcessingModelOutput,
+        QgsVectorLayer,
+    )
+
+    items_path = _search(stac_api, tmp_path, feedback, MAX_ITEMS=6)
+    layer = QgsVectorLayer(items_path, "items")
+    assert layer.isValid() and layer.featureCount() == 6
+    result, _ = _run("sitscube:loadcube", {"ITEMS": layer, "BANDS": "nir", "RESOLUTION": 40,
+                                           "OUTPUT": str(tmp_path / "from_layer.nc")}, feedback)
+    assert os.path.exists(result["OUTPUT"])
+
+    model = QgsProcessingModelAlgorithm("search and load", "tests")
+    search = QgsProcessingModelChildAlgorithm("sitscube:stacsearch")
+    search.setChildId("search")
+    for key, value in {"CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION, "AOI": _area_in("EPSG:4326"),
+                       "START_DATE": "2022-03-01", "END_DATE": "2022-06-30"}.items():
+        search.addParameterSources(key, [Source.fromStaticValue(value)])
+    load = QgsProcessingModelChildAlgorithm("sitscube:loadcube")
+    load.setChildId("load")
+    load.addParameterSources("ITEMS", [Source.fromChildOutput("search", "OUTPUT")])
+    load.addParameterSources("BANDS", [Source.fromStaticValue("red")])
+    load.addParameterSources("RESOLUTION", [Source.fromStaticValue(20)])
+    output = QgsProcessingModelOutput("cube", "cube")
+    output.setChildOutputName("OUTPUT")
+    load.setModelOutputs({"cube": output})
+    model.addChildAlgorithm(search)
+    model.addChildAlgorithm(load)
+    model.updateDestinationParameters()
+    cube = str(tmp_path / "model_cube.nc")
+    processing.run(model, {"cube": cube}, feedback=feedback)
+    assert os.path.exists(cube)
+    from sitscube.engine.cube_io import open_cube
+
+    assert open_cube(cube).sizes["time"] == 5  # 2022-03-19 ... 2022-06-27

@@ -1,0 +1,161 @@
+"""Mask clouds, shadows and bad pixels with a classification band (SCL).
+
+``cloud_mask`` sets every pixel whose mask-band class is in ``mask_values``
+to nodata in every other band, per date. Choices:
+
+* The mask band (matched case-insensitively, ``SCL`` or ``scl``) is kept
+  unchanged, so the reason for each masked pixel stays visible.
+* A band's nodata is its ``nodata`` attribute (0 when absent for integers,
+  NaN for floats); integer types are kept.
+* ``dilation`` N grows the masked area by a **disc** of radius N pixels
+  (offsets with dy² + dx² <= N²), per date. Only the classes that are real
+  observations are grown: the mask band's own nodata (SCL 0, the swath edge)
+  is masked but not buffered, so the edge of the swath does not eat into
+  valid pixels. Dilation runs per dask chunk with an overlap of N pixels
+  (``dask.array.map_overlap``), so chunk edges get the same result as the
+  whole array.
+* ``max_masked_fraction`` (0-1) drops whole dates: the fraction is the
+  masked share of the pixels the mask band observed (mask-band value not its
+  nodata), after dilation. A date with no observed pixel counts as 1.0. This
+  is computed eagerly (one number per date, reading only the mask band).
+"""
+
+import math
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .cube_io import add_history
+from .errors import UserError
+from .progress import Progress
+
+STEP = "cloudmask"
+DEFAULT_MASK_VALUES = (0, 1, 3, 8, 9, 10)  # SCL: nodata, defective, shadow, cloud medium/high, cirrus
+
+
+def find_band(ds, name: str) -> str:
+    matches = [v for v in ds.data_vars if str(v).lower() == name.strip().lower()]
+    if not matches:
+        raise UserError(
+            f"The cube has no mask band '{name}'. Its bands are: {', '.join(map(str, ds.data_vars)) or 'none'}. "
+            "Load the cube with the scene classification (e.g. BANDS=...,scl) or choose another MASK_BAND."
+        )
+    return matches[0]
+
+
+def dilate_disc(mask: np.ndarray, radius: int) -> np.ndarray:
+    """Binary dilation over the last two axes by a disc of ``radius`` pixels.
+
+    Outside the array counts as not masked. The disc is split into rows: row
+    dy is a horizontal run of half-width floor(sqrt(r² - dy²)), computed with
+    a cumulative sum, then shifted by dy; 2r+1 whole-array steps, no loops
+    over pixels.
+    """
+    if radius <= 0:
+        return mask.astype(bool)
+    r = int(radius)
+    rows, cols = mask.shape[-2:]
+    lead = [(0, 0)] * (mask.ndim - 2)
+    padded = np.pad(mask.astype(bool), lead + [(r, r), (r, r)])
+    counts = np.cumsum(padded, axis=-1, dtype=np.int32)
+    counts = np.concatenate([np.zeros(counts.shape[:-1] + (1,), np.int32), counts], axis=-1)
+    runs = {}  # half-width -> horizontal dilation of the padded rows, original columns
+    out = np.zeros(mask.shape, dtype=bool)
+    for dy in range(-r, r + 1):
+        w = math.isqrt(r * r - dy * dy)
+        if w not in runs:  # True where any of columns x-w..x+w is masked
+            runs[w] = (counts[..., r + w + 1 : r + w + 1 + cols] - counts[..., r - w : r - w + cols]) > 0
+        out |= runs[w][..., r + dy : r + dy + rows, :]
+    return out
+
+
+def _dilate(mask, radius: int):
+    """Dilate a DataArray over (y, x), lazily when it is dask-backed."""
+    if radius <= 0:
+        return mask
+    moved = mask.transpose(..., "y", "x")  # dilate_disc works on the last two axes
+    data = moved.data
+    if hasattr(data, "map_overlap"):
+        import dask.array as da
+
+        depth = {i: (radius if i >= moved.ndim - 2 else 0) for i in range(moved.ndim)}
+        # boundary "none": no fake pixels beyond the array; dilate_disc pads with False itself
+        data = da.map_overlap(dilate_disc, data, depth=depth, boundary="none", dtype=bool, radius=radius)
+    else:
+        data = dilate_disc(np.asarray(data), radius)
+    return moved.copy(data=data).transpose(*mask.dims)
+
+
+def _nodata(band):
+    if band.dtype.kind in "iu":
+        return band.dtype.type(band.attrs.get("nodata", 0))
+    return band.dtype.type(band.attrs.get("nodata", np.nan))
+
+
+def cloud_mask(
+    ds,
+    mask_band: str = "SCL",
+    mask_values: Sequence[int] = DEFAULT_MASK_VALUES,
+    dilation: int = 0,
+    max_masked_fraction: Optional[float] = None,
+    progress: Optional[Progress] = None,
+) -> Tuple[object, List[Tuple[str, float]]]:
+    """Return (masked cube, dropped dates as ('YYYY-MM-DD', masked fraction))."""
+    import xarray as xr
+
+    progress = progress or Progress()
+    name = find_band(ds, mask_band)
+    values = sorted({int(v) for v in mask_values})
+    if not values:
+        raise UserError("MASK_VALUES is empty: give the classes to mask, e.g. 0,1,3,8,9,10 for SCL.")
+    dilation = int(dilation or 0)
+    if dilation < 0:
+        raise UserError("DILATION must be 0 or a positive number of pixels.")
+    if max_masked_fraction is not None and not 0 <= float(max_masked_fraction) <= 1:
+        raise UserError("MAX_MASKED_FRACTION is a fraction between 0 and 1 (e.g. 0.8 drops dates more than 80 % masked).")
+
+    classes = ds[name]
+    observed = classes != classes.attrs.get("nodata", 0)
+    masked = classes.isin(values)
+    if dilation:
+        # grow real classes only (see module docstring), then add the mask band's nodata back
+        masked = _dilate(masked & observed, dilation) | (masked & ~observed)
+
+    out = ds.copy()
+    for band_name, band in ds.data_vars.items():
+        if band_name == name or not set(("y", "x")) <= set(band.dims):
+            continue
+        value = band.where(~masked, _nodata(band)).astype(band.dtype)
+        value.attrs = dict(band.attrs)
+        value.encoding = dict(band.encoding)
+        out[band_name] = value
+
+    dropped: List[Tuple[str, float]] = []
+    if max_masked_fraction is not None:
+        import dask
+
+        from .dask_progress import DaskProgress
+
+        hits = (masked & observed).sum(("y", "x"))
+        total = observed.sum(("y", "x"))
+        with DaskProgress(progress):
+            hits, total = dask.compute(hits.data, total.data, scheduler="threads")
+        fractions = np.where(total > 0, hits / np.maximum(total, 1), 1.0)
+        labels = [str(t)[:10] for t in ds["time"].values]
+        keep = fractions <= float(max_masked_fraction)
+        dropped = [(label, round(float(f), 4)) for label, f, k in zip(labels, fractions, keep) if not k]
+        if not keep.any():
+            raise UserError(
+                f"Every date is more than {float(max_masked_fraction):.0%} masked: raise MAX_MASKED_FRACTION "
+                "or search for clearer dates."
+            )
+        if dropped:
+            out = out.isel(time=np.flatnonzero(keep))
+            progress.info("Dropped " + ", ".join(f"{d} ({f:.0%} masked)" for d, f in dropped) + ".")
+
+    out = add_history(
+        out, STEP,
+        {"mask_band": name, "mask_values": values, "dilation": dilation,
+         "max_masked_fraction": max_masked_fraction, "dropped_dates": [d for d, _ in dropped]},
+    )
+    return out, dropped

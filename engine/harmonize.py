@@ -1,0 +1,143 @@
+"""Remove ESA's processing-baseline 04.00 BOA offset from a Sentinel-2 L2A cube.
+
+From baseline 04.00 (25 January 2022, and older products reprocessed to
+05.00) ESA stores reflectance ×10000 **plus 1000** (``BOA_ADD_OFFSET =
+-1000``). ``harmonize`` subtracts 1000 from every reflectance band on the
+dates that carry the offset, so all dates share one scale.
+
+Rules (DESIGN.md, "Rules of the domain"):
+
+* Which dates: decided by the per-date ``processing_baseline`` coordinate
+  (not by the date: reprocessed old products carry the offset too), parsed as
+  a number, offset where it is >= 4.0. Dates the catalog already corrected
+  (``boa_offset_applied == 1``, Earth-Search) are skipped. A date whose fused
+  items disagree (e.g. ``"03.01,04.00"``, or ``boa_offset_applied == -1`` on
+  an offset baseline) cannot be corrected with one number: UserError. A date
+  with an empty baseline is left untouched, with a warning.
+* Which bands: every data variable except categorical ones (SCL, QA, masks);
+  only integer bands (stored DN) are changed, others are left with a warning.
+* Nodata (the band's ``nodata`` attribute, 0 when absent) stays nodata.
+* Type: bands keep their unsigned type (uint16) so bright values up to 65535
+  survive (int16 would not hold them) and nothing wraps: a corrected value is
+  ``max(stored - 1000, 1)``. Stored values below 1001 after 04.00 stand for
+  zero or negative reflectance (dark water in B12); they become 1, the same
+  clamp ESA applied before 04.00, because 0 is nodata and uint16 holds no
+  negative numbers. Bright values are never clipped (13000 -> 12000).
+* Never twice: if the cube's provenance already has a ``harmonize`` step the
+  cube is returned unchanged with a warning (and no corrected dates).
+
+``harmonize`` is lazy: on a dask-backed cube it only builds the graph.
+"""
+
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+from .cube_io import add_history, history
+from .cube_load import CATEGORICAL
+from .errors import UserError
+from .progress import Progress
+
+BOA_OFFSET = 1000
+OFFSET_BASELINE = 4.0
+STEP = "harmonize"
+# Bands that hold classes or flags, never reflectance
+NOT_REFLECTANCE = set(CATEGORICAL) | {"qa", "qa60", "scl_mask", "msk_cldprb", "msk_snwprb"}
+
+
+def is_reflectance(name: str) -> bool:
+    return name.lower() not in NOT_REFLECTANCE
+
+
+def date_labels(ds) -> List[str]:
+    return [str(t)[:10] for t in ds["time"].values]
+
+
+def offset_dates(ds, progress: Optional[Progress] = None) -> np.ndarray:
+    """Boolean per date: True where the stored values still carry the +1000 offset."""
+    progress = progress or Progress()
+    if "processing_baseline" not in ds.coords:
+        raise UserError(
+            "This is not a Sentinel-2 L2A cube: it has no per-date processing baseline "
+            "(the 'processing_baseline' coordinate that Load cube takes from s2:processing_baseline). "
+            "Harmonization only applies to Sentinel-2 L2A products."
+        )
+    labels = date_labels(ds)
+    baselines = [str(b) for b in ds["processing_baseline"].values]
+    applied = ds["boa_offset_applied"].values if "boa_offset_applied" in ds.coords else [0] * len(labels)
+    flags = np.zeros(len(labels), dtype=bool)
+    mixed, unknown, missing = [], [], []
+    for index, (label, text, done) in enumerate(zip(labels, baselines, applied)):
+        parts = [p.strip() for p in text.split(",") if p.strip()]
+        if not parts:
+            missing.append(label)
+            continue
+        try:
+            has_offset = {float(p) >= OFFSET_BASELINE for p in parts}
+        except ValueError:
+            raise UserError(f"The processing baseline '{text}' of {label} is not a number such as 04.00.")
+        if len(has_offset) > 1:  # fused items disagree: no single correction is right
+            mixed.append(f"{label} ({text})")
+            continue
+        if not has_offset.pop() or int(done) == 1:
+            continue
+        if int(done) == -1:  # some items corrected by the catalog, some not (or unknown)
+            unknown.append(label)
+            continue
+        flags[index] = True
+    if mixed:
+        raise UserError(
+            "These dates fuse products from processing baselines before and after 04.00, so some pixels "
+            f"carry the +1000 offset and others do not: {', '.join(mixed)}. Load the cube again with "
+            "GROUPBY 'time' or 'none' (one product per date), or search a single baseline."
+        )
+    if unknown:
+        raise UserError(
+            "The catalog does not say whether the +1000 offset was already removed for every product of "
+            f"{', '.join(unknown)} (earthsearch:boa_offset_applied missing or mixed). Load these dates "
+            "separately (GROUPBY 'none') or leave them out."
+        )
+    if missing:
+        progress.warning(f"No processing baseline for {', '.join(missing)}: these dates are left unchanged.")
+    return flags
+
+
+def harmonize(ds, progress: Optional[Progress] = None) -> Tuple[object, List[str]]:
+    """Return (harmonized cube, dates corrected as 'YYYY-MM-DD').
+
+    A cube already harmonized comes back unchanged with an empty list and a
+    warning on ``progress``.
+    """
+    import xarray as xr
+
+    progress = progress or Progress()
+    if any(record.get("step") == STEP for record in history(ds)):
+        progress.warning("This cube was already harmonized: the offset is not removed twice; the cube is unchanged.")
+        return ds, []
+    flags = offset_dates(ds, progress)
+    labels = date_labels(ds)
+    corrected = [label for label, flag in zip(labels, flags) if flag]
+    needs = xr.DataArray(flags, dims="time")  # broadcasts over y, x
+    out = ds.copy()
+    bands = []
+    for name, band in ds.data_vars.items():
+        if not is_reflectance(name) or "time" not in band.dims:
+            continue
+        if band.dtype.kind not in "iu":
+            progress.warning(f"{name} is not stored as integers ({band.dtype}): left unchanged.")
+            continue
+        nodata = band.attrs.get("nodata", 0)
+        # In a wider signed type so that stored - 1000 cannot wrap; clamp to 1 (0 is nodata).
+        wide = band.astype(np.int64 if band.dtype.itemsize >= 4 else np.int32)
+        lowered = np.maximum(wide - BOA_OFFSET, 1).astype(band.dtype)
+        value = xr.where(needs & (band != nodata), lowered, band)
+        value.attrs = dict(band.attrs)
+        value.encoding = dict(band.encoding)
+        out[name] = value
+        bands.append(name)
+    progress.info(
+        f"Offset removed from {len(bands)} band(s) on {len(corrected)} of {len(labels)} date(s)"
+        + (f": {', '.join(corrected)}." if corrected else ".")
+    )
+    out = add_history(out, STEP, {"offset": BOA_OFFSET, "bands": bands, "dates_corrected": corrected})
+    return out, corrected
