@@ -1,5 +1,5 @@
 # SITS Cube — every target does its own set-up.
-.PHONY: setup test demo clean
+.PHONY: setup test demo i18n clean
 
 setup:
 	@bash scripts/setup.sh
@@ -9,6 +9,11 @@ test: setup
 
 demo: setup
 	@bash scripts/demo.sh
+
+# Compiled translations (.qm) from i18n/*.ts; `python3 scripts/make_ts.py`
+# refreshes the .ts from the tr("...") strings first.
+i18n:
+	lrelease -silent i18n/*.ts
 
 clean:
 	rm -rf build dist demo-output .pytest_cache
