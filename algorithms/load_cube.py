@@ -1,23 +1,19 @@
 """sitscube:loadcube — STAC items to a lazy, chunked (time, y, x) cube file."""
 
-import os
-
 from qgis.core import (
     QgsProcessingAlgorithm,
-    QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingParameterCrs,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
-    QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
     QgsProcessingParameterString,
     QgsProcessingParameterVectorLayer,
-    QgsProcessingUtils,
 )
 
 from ..plugin.i18n import tr
+from .cube_parameters import cube_output_parameter, write_and_load
 from .support import can_execute, crs_text, engine_progress, extent_lonlat, layer_file_path, require, run_engine
 
 REQUIRES = ("pystac", "odc.stac", "odc.geo", "xarray", "dask", "rasterio", "netCDF4")
@@ -90,14 +86,12 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
         )
         chunk.setFlags(chunk.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(chunk)
-        self.addParameter(
-            QgsProcessingParameterFileDestination(self.OUTPUT, tr("Cube"), fileFilter=tr("netCDF (*.nc);;Zarr (*.zarr)"))
-        )
+        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Cube")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)
         from ..engine.bands import parse_band_list
-        from ..engine.cube_io import add_history, cube_format, write_cube, write_display_vrts
+        from ..engine.cube_io import add_history, cube_format
         from ..engine.cube_load import CubeRequest, load_cube
         from ..engine.stac_search import read_item_collection
 
@@ -138,15 +132,5 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
         )
         feedback.pushInfo(tr("Reading and writing {dates} date(s) × {bands} band(s) to {path}…").format(
             dates=cube.sizes["time"], bands=len(cube.data_vars), path=output))
-        run_engine(write_cube, cube, output, progress)
-        try:
-            layers = write_display_vrts(output, cube)
-        except RuntimeError as err:  # display helpers only: the cube itself is complete
-            feedback.reportError(tr("Could not prepare map layers for the cube: {error}").format(error=err))
-            layers = {}
-        for band, uri in layers.items():
-            name = f"{os.path.splitext(os.path.basename(output))[0]} {band}"
-            context.addLayerToLoadOnCompletion(
-                uri, QgsProcessingContext.LayerDetails(name, context.project(), self.OUTPUT, QgsProcessingUtils.LayerHint.Raster)
-            )
+        write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
         return {self.OUTPUT: output}

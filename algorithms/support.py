@@ -24,7 +24,7 @@ def engine_progress(feedback: QgsProcessingFeedback) -> Progress:
         set_percent=feedback.setProgress,
         is_canceled=feedback.isCanceled,
         info=feedback.pushInfo,
-        on_warning=feedback.reportError,  # shown in the log in orange/red, never fatal
+        on_warning=feedback.pushWarning,
     )
 
 

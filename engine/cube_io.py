@@ -8,6 +8,7 @@ destination and moved into place only when complete.
 """
 
 import datetime as dt
+import gc
 import json
 import os
 import shutil
@@ -109,6 +110,7 @@ def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=Non
 
     progress = progress or Progress()
     fmt = cube_format(path)
+    gc.collect()  # see open_cube
     path = os.path.abspath(path.rstrip("/\\"))
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
@@ -171,6 +173,9 @@ def open_cube(path: str, chunks=None):
     fmt = cube_format(path)
     if not os.path.exists(path):
         raise UserError(f"The cube {path} does not exist.")
+    # Collect unreachable cubes now: their netCDF handles are closed by
+    # __del__, and a close that runs inside a netCDF/HDF5 call crashes.
+    gc.collect()
     chunks = chunks or {"time": 1, "y": CHUNK * 2, "x": CHUNK * 2}
     try:
         if fmt == "netcdf":

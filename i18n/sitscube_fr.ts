@@ -12,6 +12,94 @@
       <translation>SITS Cube — séries temporelles d'images satellitaires</translation>
     </message>
     <message>
+      <source>Cloud mask (SCL)</source>
+      <translation>Masque de nuages (SCL)</translation>
+    </message>
+    <message>
+      <source>Cube processing</source>
+      <translation>Traitement de cubes</translation>
+    </message>
+    <message>
+      <source>cloud</source>
+      <translation>nuage</translation>
+    </message>
+    <message>
+      <source>shadow</source>
+      <translation>ombre</translation>
+    </message>
+    <message>
+      <source>cirrus</source>
+      <translation>cirrus</translation>
+    </message>
+    <message>
+      <source>mask</source>
+      <translation>masque</translation>
+    </message>
+    <message>
+      <source>Cube</source>
+      <translation>Cube</translation>
+    </message>
+    <message>
+      <source>Mask band</source>
+      <translation>Bande de masque</translation>
+    </message>
+    <message>
+      <source>Classes to mask</source>
+      <translation>Classes à masquer</translation>
+    </message>
+    <message>
+      <source>Dilation (pixels)</source>
+      <translation>Dilatation (pixels)</translation>
+    </message>
+    <message>
+      <source>Drop dates masked more than (fraction 0-1)</source>
+      <translation>Écarter les dates masquées à plus de (fraction 0-1)</translation>
+    </message>
+    <message>
+      <source>Masked cube</source>
+      <translation>Cube masqué</translation>
+    </message>
+    <message>
+      <source>MASK_VALUES must be whole numbers separated by commas, e.g. 0,1,3,8,9,10 (got '{text}').</source>
+      <translation>MASK_VALUES doit être une liste d'entiers séparés par des virgules, par ex. 0,1,3,8,9,10 (reçu « {text} »).</translation>
+    </message>
+    <message>
+      <source>Dropped {date}: {percent:.1f}% masked (more than {limit:.0f}%).</source>
+      <translation>{date} écartée : {percent:.1f} % masqué (plus de {limit:.0f} %).</translation>
+    </message>
+    <message>
+      <source>Could not prepare map layers for the cube: {error}</source>
+      <translation>Impossible de préparer les couches du cube pour la carte : {error}</translation>
+    </message>
+    <message>
+      <source>Harmonize Sentinel-2 baselines</source>
+      <translation>Harmoniser les baselines Sentinel-2</translation>
+    </message>
+    <message>
+      <source>baseline</source>
+      <translation>baseline</translation>
+    </message>
+    <message>
+      <source>offset</source>
+      <translation>décalage</translation>
+    </message>
+    <message>
+      <source>harmonize</source>
+      <translation>harmoniser</translation>
+    </message>
+    <message>
+      <source>Harmonized cube</source>
+      <translation>Cube harmonisé</translation>
+    </message>
+    <message>
+      <source>Offset removed on {n} date(s): {dates}</source>
+      <translation>Décalage retiré sur {n} date(s) : {dates}</translation>
+    </message>
+    <message>
+      <source>No date carries the offset: the cube is copied unchanged.</source>
+      <translation>Aucune date ne porte le décalage : le cube est copié sans changement.</translation>
+    </message>
+    <message>
       <source>Load cube</source>
       <translation>Charger un cube</translation>
     </message>
@@ -64,24 +152,12 @@
       <translation>Taille des blocs (pixels)</translation>
     </message>
     <message>
-      <source>Cube</source>
-      <translation>Cube</translation>
-    </message>
-    <message>
-      <source>netCDF (*.nc);;Zarr (*.zarr)</source>
-      <translation>netCDF (*.nc);;Zarr (*.zarr)</translation>
-    </message>
-    <message>
       <source>ITEMS is not a layer or file QGIS can open: give the GeoJSON written by 'STAC search'.</source>
       <translation>ITEMS n'est pas une couche ou un fichier que QGIS sait ouvrir : donnez le GeoJSON écrit par « Recherche STAC ».</translation>
     </message>
     <message>
       <source>Reading and writing {dates} date(s) × {bands} band(s) to {path}…</source>
       <translation>Lecture et écriture de {dates} date(s) × {bands} bande(s) dans {path}…</translation>
-    </message>
-    <message>
-      <source>Could not prepare map layers for the cube: {error}</source>
-      <translation>Impossible de préparer les couches du cube pour la carte : {error}</translation>
     </message>
     <message>
       <source>STAC search</source>

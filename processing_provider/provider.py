@@ -5,11 +5,13 @@ import os
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..algorithms.cloud_mask import CloudMaskAlgorithm
+from ..algorithms.harmonize import HarmonizeAlgorithm
 from ..algorithms.load_cube import LoadCubeAlgorithm
 from ..algorithms.stac_search import StacSearchAlgorithm
 from ..plugin.i18n import tr
 
-ALGORITHMS = [StacSearchAlgorithm, LoadCubeAlgorithm]
+ALGORITHMS = [StacSearchAlgorithm, LoadCubeAlgorithm, HarmonizeAlgorithm, CloudMaskAlgorithm]
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
 

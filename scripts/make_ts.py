@@ -1,12 +1,15 @@
 """Refresh i18n/sitscube_fr.ts from the tr("...") strings in the plugin.
 
-Existing translations are kept; new strings are added as unfinished.
+Existing translations are kept; new strings take their French from
+scripts/translations_fr.py, else are added as unfinished.
 Usage: python scripts/make_ts.py   (then `make i18n` builds the .qm)
 """
 
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from translations_fr import FRENCH
 
 ROOT = Path(__file__).resolve().parents[1]
 TS = ROOT / "i18n" / "sitscube_fr.ts"
@@ -49,6 +52,8 @@ def main():
             translation.text = previous.text
             if previous.get("type"):
                 translation.set("type", previous.get("type"))
+        elif text in FRENCH:
+            translation.text = FRENCH[text]
         else:
             translation.set("type", "unfinished")
     ET.indent(ts)

@@ -6,7 +6,7 @@ from qgis.core import QgsProcessingFeedback
 class RecordingFeedback(QgsProcessingFeedback):
     def __init__(self, cancel_at_percent=None):
         super().__init__()
-        self.infos, self.errors, self.percents = [], [], []
+        self.infos, self.warnings, self.errors, self.percents = [], [], [], []
         self.cancel_at_percent = cancel_at_percent
         self.progressChanged.connect(self._on_progress)
 
@@ -19,10 +19,14 @@ class RecordingFeedback(QgsProcessingFeedback):
         self.infos.append(info)
         super().pushInfo(info)
 
+    def pushWarning(self, warning):  # noqa: N802
+        self.warnings.append(warning)
+        super().pushWarning(warning)
+
     def reportError(self, error, fatalError=False):  # noqa: N802
         self.errors.append(error)
         super().reportError(error, fatalError)
 
     @property
     def log(self):
-        return "\n".join(self.infos + self.errors)
+        return "\n".join(self.infos + self.warnings + self.errors)

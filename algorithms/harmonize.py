@@ -1,0 +1,67 @@
+"""sitscube:harmonize — remove the Sentinel-2 processing-baseline 04.00 offset."""
+
+from qgis.core import QgsProcessingAlgorithm
+
+from ..plugin.i18n import tr
+from .cube_parameters import cube_input_parameter, cube_output_parameter, open_input_cube, write_and_load
+from .support import can_execute, engine_progress, require, run_engine
+
+REQUIRES = ("xarray", "dask", "netCDF4", "odc.geo")
+
+
+class HarmonizeAlgorithm(QgsProcessingAlgorithm):
+    INPUT = "INPUT"
+    OUTPUT = "OUTPUT"
+
+    def name(self):
+        return "harmonize"
+
+    def displayName(self):  # noqa: N802
+        return tr("Harmonize Sentinel-2 baselines")
+
+    def group(self):
+        return tr("Cube processing")
+
+    def groupId(self):  # noqa: N802
+        return "cubeprocessing"
+
+    def tags(self):
+        return ["sentinel-2", tr("baseline"), "04.00", "BOA_ADD_OFFSET", tr("offset"), tr("harmonize")]
+
+    def shortHelpString(self):  # noqa: N802
+        return tr(
+            "From processing baseline 04.00 (25 January 2022) ESA's Sentinel-2 L2A products add 1000 to every "
+            "reflectance band (BOA_ADD_OFFSET = -1000), and older products reprocessed to baseline 05.00 carry it "
+            "too. This algorithm removes it date by date, from each date's processing baseline (not from its "
+            "date), so a time series crosses January 2022 without a jump.\n\n"
+            "Dates the catalog already corrected (Earth Search's earthsearch:boa_offset_applied) are skipped; "
+            "SCL and other class bands are untouched; nodata (0) stays nodata; values that were below the offset "
+            "(negative reflectance) become 1, never wrap around; bright values (clouds, snow above 1.0) are kept. "
+            "A cube already harmonized is left unchanged, with a warning.\n\n"
+            "Input and output: cubes (.nc or .zarr) as written by 'Load cube'."
+        )
+
+    def createInstance(self):  # noqa: N802
+        return HarmonizeAlgorithm()
+
+    def canExecute(self):  # noqa: N802
+        return can_execute(REQUIRES)
+
+    def initAlgorithm(self, config=None):  # noqa: N802
+        self.addParameter(cube_input_parameter(self.INPUT, tr("Cube")))
+        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Harmonized cube")))
+
+    def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
+        require(REQUIRES)
+        from ..engine.harmonize import harmonize
+
+        _, cube = open_input_cube(self, parameters, self.INPUT, context)
+        output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
+        progress = engine_progress(feedback)
+        cube, corrected = run_engine(harmonize, cube, progress)
+        if corrected:
+            feedback.pushInfo(tr("Offset removed on {n} date(s): {dates}").format(n=len(corrected), dates=", ".join(corrected)))
+        else:
+            feedback.pushInfo(tr("No date carries the offset: the cube is copied unchanged."))
+        write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
+        return {self.OUTPUT: output}
