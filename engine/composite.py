@@ -1,0 +1,561 @@
+"""Temporal composites of a cube, and writing them as a multi-band GeoTIFF.
+
+``composite(ds, "median")`` reduces the time dimension of every reflectance
+band, ignoring nodata, lazily (dask). ``write_geotiff`` then computes it one
+block at a time into a GeoTIFF.
+
+Choices:
+
+* Methods: ``median`` (default), ``mean``, ``min``, ``max`` and percentiles
+  written ``p10``, ``p90``, ``p2.5`` (numpy's default linear interpolation,
+  the same numbers as ``np.nanpercentile``). The median of an even number of
+  values is the mean of the two middle ones, as ``np.nanmedian``.
+* Nodata: a band's ``nodata`` attribute (0 when absent) for integer bands,
+  NaN (and the ``nodata`` attribute if it is a number) for float bands. A
+  pixel with no valid value on any date of the window gets nodata.
+* Output types (decided here):
+  - integer band, ``median``/``min``/``max`` -> the band's type, median
+    rounded to the nearest integer (ties to even, as ``np.rint``), nodata
+    kept. DN stay DN, the file stays small and ``reflectance_scale`` still
+    applies;
+  - integer band, ``mean``/percentiles -> float32, nodata NaN: these are
+    interpolated statistics, and float32 holds any uint16 DN with 1/256 DN
+    precision;
+  - float bands (indices) -> float32, nodata NaN.
+* ``start``/``end``: dates, both inclusive (the whole end day counts).
+* ``period``: None (one composite of the whole window), ``"month"``
+  (labels ``2022-05``) or ``"season"`` (``2022-MAM``; meteorological
+  seasons; December belongs to the DJF of the following year, so
+  ``2022-DJF`` is December 2021 to February 2022). Only periods that have
+  dates get a composite; they are stacked on a ``period`` dimension with
+  ``n_dates``, ``first_date`` and ``last_date`` coordinates.
+* Bands: every (time, y, x) variable except categorical ones (SCL, QA,
+  masks: a median of class codes means nothing). ``bands`` may name them by
+  asset key or common name (``red`` finds ``B04``); naming a categorical
+  band explicitly includes it.
+
+The median/percentile kernel (``masked_median``/``masked_percentile``) is
+vectorized numpy: nodata is replaced by a value that sorts last (the type's
+maximum, NaN for floats), each pixel's series is sorted (time made the
+contiguous last axis first, which is what makes numpy's sort fast), the
+number of valid values per pixel gives the index of the middle element(s),
+picked with ``take_along_axis``. It is ~10x faster than ``np.nanmedian``
+(bench/bench_composite.py). The kernel works on strips of rows so its
+scratch memory stays small whatever the dask chunk.
+
+Laziness and memory: time is made one chunk (a block holds every date of a
+y/x tile), y/x chunks are kept from the cube unless a block would exceed
+``BLOCK_BYTES``, then they are halved. ``map_blocks`` reduces each block.
+"""
+
+import datetime as dt
+import os
+import re
+import tempfile
+from typing import List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .cube_io import add_history
+from .errors import UserError
+from .progress import Progress
+
+STEP = "composite"
+SIMPLE_METHODS = ("median", "mean", "min", "max")
+BLOCK_BYTES = 256 * 2**20  # input bytes of one block (every date of one y/x tile)
+STRIP_BYTES = 16 * 2**20  # input bytes the kernel sorts at once
+CATEGORICAL = {"scl", "qa", "qa60", "qa_pixel", "fmask", "mask", "cloud", "classification", "scl_mask",
+               "msk_cldprb", "msk_snwprb"}
+SEASONS = {12: "DJF", 1: "DJF", 2: "DJF", 3: "MAM", 4: "MAM", 5: "MAM",
+           6: "JJA", 7: "JJA", 8: "JJA", 9: "SON", 10: "SON", 11: "SON"}
+GEOTIFF_TILE = 256
+BLOCKS_PER_BATCH = None  # GeoTIFF windows computed together; None: CPUs // bands
+
+
+# ---- the kernel ---------------------------------------------------------------------------
+
+
+def _valid_mask(data: np.ndarray, nodata) -> np.ndarray:
+    if data.dtype.kind == "f":
+        valid = ~np.isnan(data)
+        if nodata is not None and not np.isnan(float(nodata)):
+            valid &= data != nodata
+        return valid
+    return data != nodata
+
+
+def _sorted_series(block: np.ndarray, nodata) -> Tuple[np.ndarray, np.ndarray]:
+    """(values sorted along a new last time axis with nodata at the end, valid count per pixel).
+
+    ``block`` is (time, ...). Nodata becomes the type's maximum (NaN for
+    floats), which sorts after every valid value: the first ``count``
+    elements of each sorted series are its valid values in order. (A valid
+    value equal to the maximum sorts among the fill values, but is the same
+    number, so picking by position still gives the right value.)
+    """
+    valid = _valid_mask(block, nodata)
+    count = np.count_nonzero(valid, axis=0)
+    fill = np.nan if block.dtype.kind == "f" else np.iinfo(block.dtype).max
+    filled = np.where(valid, block, block.dtype.type(fill))
+    # time as the contiguous last axis: sorting many short contiguous rows is ~2x faster
+    series = np.ascontiguousarray(np.moveaxis(filled, 0, -1))
+    series.sort(axis=-1)
+    return series, count
+
+
+def _take(series: np.ndarray, index: np.ndarray) -> np.ndarray:
+    return np.take_along_axis(series, index[..., None].astype(np.intp), axis=-1)[..., 0].astype(np.float64)
+
+
+def _median_of_sorted(series: np.ndarray, count: np.ndarray) -> np.ndarray:
+    safe = np.maximum(count, 1)
+    low = _take(series, (safe - 1) // 2)
+    high = _take(series, safe // 2)
+    return np.where(count > 0, (low + high) / 2.0, np.nan)
+
+
+def _percentile_of_sorted(series: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+    """numpy's 'linear' method, step by step as numpy does it, so the floats are identical."""
+    quantile = np.true_divide(q, 100.0)
+    n = np.maximum(count, 1)
+    virtual = (n - 1) * quantile  # float64
+    previous = np.floor(virtual)
+    gamma = virtual - previous
+    previous = previous.astype(np.intp)
+    following = np.minimum(previous + 1, n - 1)  # numpy clamps to the last valid value
+    previous = np.minimum(previous, n - 1)
+    a = _take(series, previous)
+    b = _take(series, following)
+    difference = b - a
+    result = a + difference * gamma  # numpy's _lerp, including its t >= 0.5 branch
+    upper = gamma >= 0.5
+    result[upper] = (b - difference * (1 - gamma))[upper]
+    return np.where(count > 0, result, np.nan)
+
+
+def _by_strips(block: np.ndarray, nodata, pick) -> np.ndarray:
+    """Apply ``pick(series, count)`` to strips of rows of a (time, y, x) block: bounded scratch memory."""
+    block = np.asarray(block)
+    t, ny = block.shape[0], block.shape[1]
+    row_bytes = max(1, t * int(np.prod(block.shape[2:], dtype=np.int64)) * block.dtype.itemsize)
+    rows = max(1, STRIP_BYTES // row_bytes)
+    out = np.empty(block.shape[1:], dtype=np.float64)
+    for start in range(0, ny, rows):
+        series, count = _sorted_series(block[:, start : start + rows], nodata)
+        out[start : start + rows] = pick(series, count)
+    return out
+
+
+def masked_median(block: np.ndarray, nodata=0) -> np.ndarray:
+    """Median over axis 0 ignoring ``nodata`` (and NaN): float64, NaN where no valid value.
+
+    Equals ``np.nanmedian`` of the same data as floats with NaN for nodata.
+    """
+    return _by_strips(block, nodata, _median_of_sorted)
+
+
+def masked_percentile(block: np.ndarray, q: float, nodata=0) -> np.ndarray:
+    """Percentile ``q`` (0-100) over axis 0 ignoring ``nodata``, as ``np.nanpercentile`` (linear)."""
+    return _by_strips(block, nodata, lambda series, count: _percentile_of_sorted(series, count, q))
+
+
+def _reduce_block(block, kind: str, q: Optional[float], nodata, out_dtype, out_nodata):
+    """(time, y, x) -> (y, x) for one method; no valid value -> ``out_nodata``."""
+    block = np.asarray(block)
+    if kind == "median":
+        value = masked_median(block, nodata)
+    elif kind == "percentile":
+        value = masked_percentile(block, q, nodata)
+    else:
+        valid = _valid_mask(block, nodata)
+        count = np.count_nonzero(valid, axis=0)
+        if kind == "mean":
+            total = np.where(valid, block, 0).sum(axis=0, dtype=np.float64)
+            value = total / np.maximum(count, 1)
+        else:  # min / max: invalid values replaced by one that never wins
+            if block.dtype.kind == "f":
+                neutral = np.inf if kind == "min" else -np.inf
+            else:
+                info = np.iinfo(block.dtype)
+                neutral = info.max if kind == "min" else info.min
+            filled = np.where(valid, block, block.dtype.type(neutral))
+            value = (filled.min(axis=0) if kind == "min" else filled.max(axis=0)).astype(np.float64)
+        value = np.where(count > 0, value, np.nan)
+    out_dtype = np.dtype(out_dtype)
+    if out_dtype.kind in "iu":
+        missing = np.isnan(value)
+        value = np.where(missing, out_nodata, np.rint(np.where(missing, 0, value)))
+    return value.astype(out_dtype)
+
+
+# ---- parameters ---------------------------------------------------------------------------
+
+
+def parse_method(method) -> Tuple[str, Optional[float]]:
+    """'median' -> ('median', None); 'p90' -> ('percentile', 90.0)."""
+    text = str(method or "median").strip().lower()
+    if text in SIMPLE_METHODS:
+        return text, None
+    match = re.fullmatch(r"p(\d+(?:\.\d*)?)", text)
+    if match and 0 <= float(match.group(1)) <= 100:
+        return "percentile", float(match.group(1))
+    raise UserError(
+        f"Unknown composite method '{method}'. Use median, mean, min, max or a percentile between "
+        "p0 and p100 such as p10 or p90."
+    )
+
+
+def is_categorical(name: str) -> bool:
+    return str(name).lower() in CATEGORICAL
+
+
+def select_bands(ds, bands: Optional[Sequence[str]] = None) -> List[str]:
+    """Variables to composite: (time, y, x) ones; by asset key or common name when given."""
+    from .indices import find_common_band
+
+    candidates = [n for n, v in ds.data_vars.items() if {"time", "y", "x"} <= set(v.dims)]
+    if not bands:
+        chosen = [n for n in candidates if not is_categorical(n)]
+        if not chosen:
+            raise UserError(
+                f"The cube has no band to composite (only categorical ones: {', '.join(map(str, candidates)) or 'none'})."
+            )
+        return chosen
+    by_lower = {str(n).lower(): n for n in candidates}
+    chosen, unknown = [], []
+    for name in bands:
+        key = by_lower.get(str(name).strip().lower()) or find_common_band(ds[candidates], str(name).strip().lower())
+        if key is None:
+            unknown.append(str(name))
+        elif key not in chosen:
+            chosen.append(key)
+    if unknown:
+        raise UserError(f"The cube has no band {', '.join(unknown)}. Its bands are: {', '.join(map(str, candidates))}.")
+    return chosen
+
+
+def _as_day(value, label: str) -> Optional[np.datetime64]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        return np.datetime64(str(value).strip()[:10], "D")
+    except ValueError:
+        raise UserError(f"{label} '{value}' is not a date such as 2022-06-01.")
+
+
+def date_labels(ds) -> List[str]:
+    return [str(t)[:10] for t in ds["time"].values]
+
+
+def _describe_dates(labels: List[str]) -> str:
+    if len(labels) <= 30:
+        return ", ".join(labels)
+    return ", ".join(labels[:10]) + f", … ({len(labels) - 20} more) …, " + ", ".join(labels[-10:])
+
+
+def select_window(ds, start=None, end=None):
+    """The cube's dates between start and end (inclusive); UserError if none."""
+    first, last = _as_day(start, "START"), _as_day(end, "END")
+    if ds.sizes.get("time", 0) == 0:
+        raise UserError("The cube has no dates.")
+    if first is not None and last is not None and first > last:
+        raise UserError(f"The start date {first} is after the end date {last}.")
+    days = ds["time"].values.astype("datetime64[D]")
+    keep = np.ones(len(days), dtype=bool)
+    if first is not None:
+        keep &= days >= first
+    if last is not None:
+        keep &= days <= last
+    if not keep.any():
+        raise UserError(
+            f"No date of the cube falls between {first or 'the start'} and {last or 'the end'}. "
+            f"The cube has {len(days)} date(s): {_describe_dates(date_labels(ds))}."
+        )
+    return ds.isel(time=np.flatnonzero(keep)) if not keep.all() else ds
+
+
+def period_labels(times, period: Optional[str]) -> List[str]:
+    """One label per date: '' (no period), '2022-05' (month) or '2022-MAM' (season)."""
+    if not period:
+        return [""] * len(times)
+    kind = str(period).strip().lower()
+    if kind not in ("month", "season"):
+        raise UserError(f"Unknown period '{period}': use month or season (or leave it empty for the whole range).")
+    labels = []
+    for t in np.asarray(times).astype("datetime64[D]").astype(object):  # -> datetime.date
+        if kind == "month":
+            labels.append(f"{t.year:04d}-{t.month:02d}")
+        else:  # December belongs to the next year's DJF
+            year = t.year + 1 if t.month == 12 else t.year
+            labels.append(f"{year:04d}-{SEASONS[t.month]}")
+    return labels
+
+
+# ---- the composite ------------------------------------------------------------------------
+
+
+def _band_nodata(band):
+    if band.dtype.kind in "iu":
+        return band.dtype.type(band.attrs.get("nodata", 0))
+    nodata = band.attrs.get("nodata")
+    return np.nan if nodata is None else float(nodata)
+
+
+def output_dtype(kind: str, band_dtype) -> np.dtype:
+    band_dtype = np.dtype(band_dtype)
+    if band_dtype.kind in "iu" and kind in ("median", "min", "max"):
+        return band_dtype
+    return np.dtype(np.float32)
+
+
+def _time_whole(data):
+    """Dask array (time, y, x) with time in one chunk and blocks of at most BLOCK_BYTES."""
+    import dask.array as da
+
+    if not isinstance(data, da.Array):
+        data = da.from_array(data, chunks=(-1, 1024, 1024))
+    t = data.shape[0]
+    ychunk, xchunk = max(data.chunks[1]), max(data.chunks[2])
+    while t * ychunk * xchunk * data.dtype.itemsize > BLOCK_BYTES and max(ychunk, xchunk) > GEOTIFF_TILE:
+        if ychunk >= xchunk:
+            ychunk = max(GEOTIFF_TILE, ychunk // 2)
+        else:
+            xchunk = max(GEOTIFF_TILE, xchunk // 2)
+    if data.chunks[0] == (t,) and max(data.chunks[1]) <= ychunk and max(data.chunks[2]) <= xchunk:
+        return data
+    return data.rechunk({0: -1, 1: ychunk, 2: xchunk})
+
+
+def _reduce_band(band, kind, q):
+    """Lazy (y, x) composite of one (time, y, x) band."""
+    import dask.array as da
+
+    data = _time_whole(band.transpose("time", "y", "x").data)
+    nodata = _band_nodata(band)
+    dtype = output_dtype(kind, band.dtype)
+    out_nodata = nodata if dtype.kind in "iu" else np.nan
+    return da.map_blocks(
+        _reduce_block, data, kind=kind, q=q, nodata=nodata, out_dtype=dtype, out_nodata=out_nodata,
+        drop_axis=0, dtype=dtype, meta=np.empty((0, 0), dtype=dtype),
+    )
+
+
+def composite(ds, method="median", bands=None, start=None, end=None, period=None, progress=None):
+    """Reduce the cube over time; see the module docstring for the rules."""
+    import xarray as xr
+
+    progress = progress or Progress()
+    kind, q = parse_method(method)
+    names = select_bands(ds, bands)
+    window = select_window(ds, start, end)
+    times = window["time"].values
+    labels = period_labels(times, period)
+    groups = {}  # label -> date indices, in order of first date
+    for index in np.argsort(times, kind="stable"):
+        groups.setdefault(labels[index], []).append(int(index))
+
+    spatial = {"y": ds["y"], "x": ds["x"]}
+    if "spatial_ref" in ds.coords:
+        spatial["spatial_ref"] = ds["spatial_ref"]
+    out = xr.Dataset(attrs=dict(ds.attrs))
+    method_text = kind if q is None else f"p{q:g}"
+    for name in names:
+        band = window[name]
+        layers = []
+        for indices in groups.values():
+            data = _reduce_band(band.isel(time=indices), kind, q)
+            layers.append(xr.DataArray(data, dims=("y", "x"), coords=spatial))
+        value = layers[0] if not period else xr.concat(layers, dim="period", coords="minimal")
+        dtype = value.dtype
+        attrs = {k: v for k, v in band.attrs.items() if k in ("reflectance_scale", "units", "long_name")}
+        attrs["nodata"] = _band_nodata(band) if dtype.kind in "iu" else np.float32(np.nan)
+        attrs["composite_method"] = method_text
+        if "spatial_ref" in spatial:
+            attrs["grid_mapping"] = "spatial_ref"
+        value.attrs = attrs
+        out[name] = value
+    if period:
+        label_list = list(groups)
+        out = out.assign_coords(
+            period=("period", label_list),
+            n_dates=("period", [len(groups[k]) for k in label_list]),
+            first_date=("period", [str(times[groups[k][0]])[:10] for k in label_list]),
+            last_date=("period", [str(times[groups[k][-1]])[:10] for k in label_list]),
+        )
+    used = date_labels(window)
+    progress.info(
+        f"{method_text} composite of {', '.join(map(str, names))} over {len(used)} date(s) "
+        f"({used[0]} to {used[-1]})" + (f", {len(groups)} {period} period(s)." if period else ".")
+    )
+    return add_history(
+        out, STEP,
+        {"method": method_text, "bands": [str(n) for n in names], "start": used[0], "end": used[-1],
+         "period": period or None, "periods": list(groups) if period else None},
+    )
+
+
+# ---- GeoTIFF ------------------------------------------------------------------------------
+
+
+def _layers(ds) -> List[Tuple[str, object, dict]]:
+    """(description, 2-D DataArray, tags) per output band: period-major, then variables."""
+    names = [n for n, v in ds.data_vars.items() if {"y", "x"} <= set(v.dims)]
+    if not names:
+        raise UserError("Nothing to write: the composite has no (y, x) band.")
+    for name in names:
+        extra = set(ds[name].dims) - {"y", "x", "period"}
+        if extra:
+            raise UserError(f"{name} still has the dimension(s) {', '.join(extra)}: make a composite first.")
+    periods = [str(p) for p in ds["period"].values] if "period" in ds.dims else [None]
+    layers = []
+    for index, label in enumerate(periods):
+        for name in names:
+            value = ds[name]
+            if "period" in value.dims:
+                value = value.isel(period=index)
+            value = value.transpose("y", "x")
+            description = str(name) if label is None else f"{name} {label}"
+            tags = {"band": str(name)}
+            if label is not None:
+                tags["period"] = label
+            layers.append((description, value, tags))
+    return layers
+
+
+def _file_type(layers) -> Tuple[np.dtype, object]:
+    """One dtype and nodata for the whole file (a GeoTIFF has one of each)."""
+    dtypes = {np.dtype(v.dtype) for _, v, _ in layers}
+    if len(dtypes) == 1:
+        dtype = dtypes.pop()
+        if dtype.kind in "iu":
+            nodatas = {v.attrs.get("nodata", 0) for _, v, _ in layers}
+            if len(nodatas) == 1:
+                return dtype, dtype.type(nodatas.pop())
+    # mixed types or nodata values: float32 with NaN holds them all
+    return np.dtype(np.float32), np.nan
+
+
+def _georeference(ds, progress: Progress):
+    """(crs for rasterio or None, affine transform)."""
+    from affine import Affine
+
+    crs, transform = None, None
+    try:
+        geobox = ds.odc.geobox
+        if geobox is not None:
+            transform = geobox.transform
+        if ds.odc.crs is not None:
+            crs = f"EPSG:{ds.odc.crs.epsg}" if ds.odc.crs.epsg else ds.odc.crs.to_wkt()
+    except Exception:  # no odc-readable georeferencing: fall back on the coordinates
+        pass
+    if transform is None:
+        x, y = ds["x"].values, ds["y"].values
+        dx = float(x[1] - x[0]) if len(x) > 1 else 1.0
+        dy = float(y[1] - y[0]) if len(y) > 1 else -1.0
+        transform = Affine(dx, 0, float(x[0]) - dx / 2, 0, dy, float(y[0]) - dy / 2)
+    if crs is None:
+        progress.warning("The composite has no coordinate reference system: the GeoTIFF is written without one.")
+    return crs, transform
+
+
+def _windows(chunks) -> List[Tuple[slice, slice]]:
+    ys, xs = [], []
+    start = 0
+    for size in chunks[0]:
+        ys.append(slice(start, start + size))
+        start += size
+    start = 0
+    for size in chunks[1]:
+        xs.append(slice(start, start + size))
+        start += size
+    return [(y, x) for y in ys for x in xs]
+
+
+def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) -> str:
+    """Write a composite as a tiled multi-band GeoTIFF, one dask block at a time, atomically.
+
+    One band per variable and per period (period-major: all bands of the
+    first period, then the next), described ``B04`` or ``B04 2022-MAM``.
+    One type and nodata for the file (see ``_file_type``); bands with a
+    ``reflectance_scale`` carry it as the GDAL band scale, so QGIS shows
+    reflectance. Blocks are computed a few at a time (as many as there are
+    CPUs, divided by the bands that share them) and written to their window,
+    so memory is bounded by a few blocks; cancel is checked between them.
+    The file is built as a temporary next to ``path`` and moved into place
+    when complete; on failure or cancel it is removed and an existing file
+    at ``path`` is left as it was.
+    """
+    import dask
+    import dask.array as da
+    import rasterio
+    from rasterio.windows import Window
+
+    progress = progress or Progress()
+    if os.path.splitext(path)[1].lower() not in (".tif", ".tiff"):
+        raise UserError(f"The composite is written as GeoTIFF: the file name must end in .tif, not '{path}'.")
+    layers = _layers(composite_ds)
+    dtype, nodata = _file_type(layers)
+    crs, transform = _georeference(composite_ds, progress)
+    height, width = composite_ds.sizes["y"], composite_ds.sizes["x"]
+
+    arrays = []
+    for _, value, _ in layers:
+        data = value.data
+        arrays.append(data if isinstance(data, da.Array) else da.from_array(data, chunks=(1024, 1024)))
+    chunks = arrays[0].chunks
+    arrays = [a.rechunk(chunks) for a in arrays]  # same windows for every band
+    windows = _windows(chunks)
+    per_batch = BLOCKS_PER_BATCH or max(1, (os.cpu_count() or 1) // len(arrays))
+
+    path = os.path.abspath(path)
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=".tif", dir=directory)
+    os.close(handle)
+    profile = dict(
+        driver="GTiff", width=width, height=height, count=len(layers), dtype=dtype.name, crs=crs,
+        transform=transform, nodata=nodata, tiled=True, blockxsize=GEOTIFF_TILE, blockysize=GEOTIFF_TILE,
+        compress="DEFLATE", predictor=3 if dtype.kind == "f" else 2, BIGTIFF="IF_SAFER", interleave="band",
+    )
+    try:
+        with rasterio.open(temporary, "w", **profile) as dst:
+            for band, (description, value, tags) in enumerate(layers, start=1):
+                dst.set_band_description(band, description)
+                dst.update_tags(band, **tags)
+            scales = [float(v.attrs.get("reflectance_scale", 1.0)) for _, v, _ in layers]
+            if any(s != 1.0 for s in scales):
+                dst.scales = scales
+                dst.offsets = [0.0] * len(layers)
+            dst.update_tags(
+                sitscube_history=composite_ds.attrs.get("sitscube_history", "[]"),
+                composite_method=", ".join(sorted({str(v.attrs.get("composite_method", "")) for _, v, _ in layers})),
+            )
+            for first in range(0, len(windows), per_batch):
+                progress.check_canceled()
+                batch = windows[first : first + per_batch]
+                results = dask.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler="threads")
+                for number, (ys, xs) in enumerate(batch):
+                    blocks = results[number * len(arrays) : (number + 1) * len(arrays)]
+                    stack = np.stack([_to_file_type(b, v, dtype) for b, (_, v, _) in zip(blocks, layers)])
+                    window = Window(xs.start, ys.start, xs.stop - xs.start, ys.stop - ys.start)
+                    dst.write(stack, window=window)
+                progress.set_percent(100.0 * min(first + per_batch, len(windows)) / len(windows))
+        os.replace(temporary, path)
+    except BaseException:
+        for leftover in (temporary, temporary + ".aux.xml"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+        raise
+    return path
+
+
+def _to_file_type(block: np.ndarray, value, dtype: np.dtype) -> np.ndarray:
+    """A band's block in the file's type; integer nodata becomes NaN in a float file."""
+    if block.dtype == dtype:
+        return block
+    out = block.astype(dtype)
+    if dtype.kind == "f" and block.dtype.kind in "iu":
+        out[block == value.attrs.get("nodata", 0)] = np.nan
+    return out
