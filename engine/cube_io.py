@@ -76,6 +76,7 @@ def _prepare(ds):
         if fill is not None and name in ds.data_vars:
             attrs.setdefault("nodata", fill)
         attrs.pop("coordinates", None)
+        attrs.pop("_CRS", None)  # Zarr-only; added back when writing Zarr
     for name in ds.data_vars:
         if "grid_mapping" not in ds[name].attrs and "spatial_ref" in ds.coords:
             ds[name].attrs["grid_mapping"] = "spatial_ref"

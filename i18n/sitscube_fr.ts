@@ -68,8 +68,120 @@
       <translation>{date} écartée : {percent:.1f} % masqué (plus de {limit:.0f} %).</translation>
     </message>
     <message>
+      <source>Temporal composite</source>
+      <translation>Composite temporel</translation>
+    </message>
+    <message>
+      <source>composite</source>
+      <translation>composite</translation>
+    </message>
+    <message>
+      <source>median</source>
+      <translation>médiane</translation>
+    </message>
+    <message>
+      <source>mosaic</source>
+      <translation>mosaïque</translation>
+    </message>
+    <message>
+      <source>cloud-free</source>
+      <translation>sans nuages</translation>
+    </message>
+    <message>
+      <source>percentile</source>
+      <translation>centile</translation>
+    </message>
+    <message>
+      <source>Method</source>
+      <translation>Méthode</translation>
+    </message>
+    <message>
+      <source>Bands (default: all but class bands)</source>
+      <translation>Bandes (par défaut : toutes sauf les bandes de classes)</translation>
+    </message>
+    <message>
+      <source>From date (optional)</source>
+      <translation>Depuis la date (facultatif)</translation>
+    </message>
+    <message>
+      <source>To date (optional, included)</source>
+      <translation>Jusqu'à la date (facultatif, incluse)</translation>
+    </message>
+    <message>
+      <source>One composite per</source>
+      <translation>Un composite par</translation>
+    </message>
+    <message>
+      <source>Composite</source>
+      <translation>Composite</translation>
+    </message>
+    <message>
       <source>Could not prepare map layers for the cube: {error}</source>
       <translation>Impossible de préparer les couches du cube pour la carte : {error}</translation>
+    </message>
+    <message>
+      <source>Export time series</source>
+      <translation>Exporter les séries temporelles</translation>
+    </message>
+    <message>
+      <source>time series</source>
+      <translation>séries temporelles</translation>
+    </message>
+    <message>
+      <source>export</source>
+      <translation>export</translation>
+    </message>
+    <message>
+      <source>samples</source>
+      <translation>échantillons</translation>
+    </message>
+    <message>
+      <source>Points (optional)</source>
+      <translation>Points (facultatif)</translation>
+    </message>
+    <message>
+      <source>Point id field</source>
+      <translation>Champ identifiant des points</translation>
+    </message>
+    <message>
+      <source>Time series (CSV)</source>
+      <translation>Séries temporelles (CSV)</translation>
+    </message>
+    <message>
+      <source>Cube as netCDF (optional)</source>
+      <translation>Cube en netCDF (facultatif)</translation>
+    </message>
+    <message>
+      <source>{n} feature(s) without geometry were skipped.</source>
+      <translation>{n} entité(s) sans géométrie ignorée(s).</translation>
+    </message>
+    <message>
+      <source>POINTS has no feature with a geometry.</source>
+      <translation>POINTS n'a aucune entité avec une géométrie.</translation>
+    </message>
+    <message>
+      <source>Gap-fill in time</source>
+      <translation>Combler les lacunes dans le temps</translation>
+    </message>
+    <message>
+      <source>gap</source>
+      <translation>lacune</translation>
+    </message>
+    <message>
+      <source>interpolation</source>
+      <translation>interpolation</translation>
+    </message>
+    <message>
+      <source>Fill the series' ends with the nearest value</source>
+      <translation>Remplir les extrémités de la série avec la valeur la plus proche</translation>
+    </message>
+    <message>
+      <source>Maximum gap (days)</source>
+      <translation>Lacune maximale (jours)</translation>
+    </message>
+    <message>
+      <source>Gap-filled cube</source>
+      <translation>Cube comblé</translation>
     </message>
     <message>
       <source>Harmonize Sentinel-2 baselines</source>
@@ -116,10 +228,6 @@
       <translation>cube</translation>
     </message>
     <message>
-      <source>time series</source>
-      <translation>séries temporelles</translation>
-    </message>
-    <message>
       <source>Items (from STAC search)</source>
       <translation>Items (de la recherche STAC)</translation>
     </message>
@@ -158,6 +266,26 @@
     <message>
       <source>Reading and writing {dates} date(s) × {bands} band(s) to {path}…</source>
       <translation>Lecture et écriture de {dates} date(s) × {bands} bande(s) dans {path}…</translation>
+    </message>
+    <message>
+      <source>Spectral index</source>
+      <translation>Indice spectral</translation>
+    </message>
+    <message>
+      <source>index</source>
+      <translation>indice</translation>
+    </message>
+    <message>
+      <source>vegetation</source>
+      <translation>végétation</translation>
+    </message>
+    <message>
+      <source>Index</source>
+      <translation>Indice</translation>
+    </message>
+    <message>
+      <source>Cube with the index</source>
+      <translation>Cube avec l'indice</translation>
     </message>
     <message>
       <source>STAC search</source>

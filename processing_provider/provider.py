@@ -6,12 +6,25 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..algorithms.cloud_mask import CloudMaskAlgorithm
+from ..algorithms.composite import CompositeAlgorithm
+from ..algorithms.export_time_series import ExportTimeSeriesAlgorithm
+from ..algorithms.gap_fill import GapFillAlgorithm
 from ..algorithms.harmonize import HarmonizeAlgorithm
 from ..algorithms.load_cube import LoadCubeAlgorithm
+from ..algorithms.spectral_index import SpectralIndexAlgorithm
 from ..algorithms.stac_search import StacSearchAlgorithm
 from ..plugin.i18n import tr
 
-ALGORITHMS = [StacSearchAlgorithm, LoadCubeAlgorithm, HarmonizeAlgorithm, CloudMaskAlgorithm]
+ALGORITHMS = [
+    StacSearchAlgorithm,
+    LoadCubeAlgorithm,
+    HarmonizeAlgorithm,
+    CloudMaskAlgorithm,
+    GapFillAlgorithm,
+    SpectralIndexAlgorithm,
+    CompositeAlgorithm,
+    ExportTimeSeriesAlgorithm,
+]
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
 
