@@ -1,5 +1,5 @@
 # SITS Cube — every target does its own set-up.
-.PHONY: setup test demo i18n clean
+.PHONY: setup test demo bench i18n clean
 
 setup:
 	@bash scripts/setup.sh
@@ -17,3 +17,9 @@ i18n:
 
 clean:
 	rm -rf build dist demo-output .pytest_cache
+
+# Benchmarks: each figure as a ratio against its baseline in the same run;
+# JSON in bench-output/. BENCH_ARGS=--quick for a smoke run.
+bench: setup
+	PYTHONPATH=build/plugins .venv/bin/python bench/bench_gapfill.py $(BENCH_ARGS)
+	PYTHONPATH=build/plugins .venv/bin/python bench/bench_composite.py $(BENCH_ARGS)

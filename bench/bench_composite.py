@@ -17,7 +17,6 @@ Results go to bench-output/composite.json by default.
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import platform
@@ -30,18 +29,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def import_engine():
-    """Import sitscube.engine whether or not the build/plugins link exists."""
-    link = os.path.join(ROOT, "build", "plugins")
-    if os.path.isdir(os.path.join(link, "sitscube")):
-        sys.path.insert(0, link)
-    elif "sitscube" not in sys.modules:  # load the repository root as the package 'sitscube'
-        spec = importlib.util.spec_from_file_location(
-            "sitscube", os.path.join(ROOT, "__init__.py"), submodule_search_locations=[ROOT]
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["sitscube"] = module
-        spec.loader.exec_module(module)
-    import sitscube.engine.composite as composite
+    """The engine as QGIS imports it: `make bench` puts build/plugins on PYTHONPATH."""
+    from sitscube.engine import composite
 
     return composite
 

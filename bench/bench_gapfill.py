@@ -56,14 +56,9 @@ NODATA_FRACTION = 0.35
 
 
 def import_engine():
-    """The engine as the plugin imports it (build/plugins/sitscube), else straight from the checkout."""
-    plugins = os.path.join(ROOT, "build", "plugins")
-    if os.path.isdir(os.path.join(plugins, "sitscube")):
-        sys.path.insert(0, plugins)
-        from sitscube.engine import gapfill
-    else:
-        sys.path.insert(0, ROOT)
-        from engine import gapfill
+    """The engine as QGIS imports it: `make bench` puts build/plugins on PYTHONPATH."""
+    from sitscube.engine import gapfill
+
     return gapfill
 
 
