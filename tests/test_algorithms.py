@@ -205,3 +205,20 @@ def test_items_from_a_map_layer_and_a_model_chain(sitscube_provider, stac_api, t
     from sitscube.engine.cube_io import open_cube
 
     assert open_cube(cube).sizes["time"] == 5  # 2022-03-19 ... 2022-06-27
+
+
+def test_footprints_load_in_the_map_with_readable_fields(sitscube_provider, stac_api, tmp_path, feedback):
+    output = str(tmp_path / "footprints.geojson")
+    processing.runAndLoadResults("sitscube:stacsearch", {
+        "CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION, "AOI": _area_in("EPSG:3857"),
+        "START_DATE": "2022-01-01", "END_DATE": "2022-03-31", "OUTPUT": output}, feedback=feedback)
+    layers = [l for l in QgsProject.instance().mapLayers().values() if l.source().split("|")[0] == output]
+    assert len(layers) == 1
+    layer = layers[0]
+    assert layer.crs().authid() == "EPSG:4326" and layer.featureCount() == 12  # 4 dates x 3 tiles
+    fields = layer.fields()
+    aliases = {fields.at(i).name(): layer.attributeAlias(i) for i in range(fields.count())}
+    assert aliases["eo:cloud_cover"] == "Cloud cover (%)" and aliases["s2:mgrs_tile"] == "Tile"
+    assert aliases["s2:processing_baseline"] == "Processing baseline"
+    assert {f["s2:mgrs_tile"] for f in layer.getFeatures()} == set(sc.TILES)
+    QgsProject.instance().removeMapLayer(layer.id())
