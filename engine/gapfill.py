@@ -237,13 +237,36 @@ def fill_block(block: np.ndarray, days: np.ndarray, nodata, method: str = "linea
     block = np.asarray(block)
     count = block.shape[0]
     flat = block.reshape(count, -1)
-    out = np.empty_like(flat)
     days = np.asarray(days, dtype=np.float64)
+    compiled = _compiled_kernel(flat.dtype)
+    if compiled is not None:
+        info = np.iinfo(flat.dtype)
+        gap = -1.0 if max_gap is None else float(max_gap)
+        filled = compiled.fill_integer(
+            np.ascontiguousarray(flat), days, flat.dtype.type(nodata), _replacement(flat.dtype, nodata),
+            compiled.METHOD_CODES[method], bool(fill_edges), gap, float(info.min), float(info.max),
+        )
+        return filled.reshape(block.shape)
+    out = np.empty_like(flat)
     step = max(1, SLAB_ELEMENTS // max(count, 1))
     for start in range(0, flat.shape[1], step):  # slabs of pixels, not single pixels
         part = np.ascontiguousarray(flat[:, start:start + step])  # a small copy: flat gathers need C order
         out[:, start:start + step] = _fill_slab(part, days, nodata, method, fill_edges, max_gap)
     return out.reshape(block.shape)
+
+
+USE_COMPILED = True  # tests switch it off to compare both kernels
+
+
+def _compiled_kernel(dtype):
+    """The numba kernel for integer bands, or None (numba missing, or a float band)."""
+    if not USE_COMPILED or np.dtype(dtype).kind not in "iu":
+        return None
+    try:
+        from . import gapfill_numba
+    except ImportError:
+        return None
+    return gapfill_numba
 
 
 def _select_bands(ds, bands, progress) -> List[str]:

@@ -31,7 +31,9 @@ DEPENDENCIES = [
     Dependency("netCDF4", "netCDF4", "netCDF cubes"),
     Dependency("zarr", "zarr<3", "Zarr cubes"),
     Dependency("requests", "requests", "HTTP"),
+    Dependency("numba", "numba", "fast gap-filling (optional)"),
 ]
+OPTIONAL = {"numba"}  # missing: slower, not broken
 BY_MODULE = {d.module: d for d in DEPENDENCIES}
 
 
@@ -43,7 +45,7 @@ def is_available(module: str) -> bool:
 
 
 def missing(modules: Iterable[str] = None) -> List[Dependency]:
-    wanted = [BY_MODULE[m] for m in modules] if modules is not None else DEPENDENCIES
+    wanted = [BY_MODULE[m] for m in modules] if modules is not None else [d for d in DEPENDENCIES if d.module not in OPTIONAL]
     return [d for d in wanted if not is_available(d.module)]
 
 
