@@ -49,10 +49,20 @@ timed scripts/qgis_process run sitscube:loadcube -- \
   ITEMS="$OUT/items.geojson" AOI="$AOI" BANDS=blue,green,red,nir,scl RESOLUTION=10 \
   OUTPUT="$OUT/cube.nc" | tail -n 2
 
+step "sitscube:harmonize, cloudmask, gapfill — the cube made analysis-ready"
+timed scripts/qgis_process run sitscube:harmonize -- INPUT="$OUT/cube.nc" OUTPUT="$OUT/harmonized.nc" | grep -i "offset removed" || true
+timed scripts/qgis_process run sitscube:cloudmask -- INPUT="$OUT/harmonized.nc" DILATION=1 OUTPUT="$OUT/masked.nc" | tail -n 1
+timed scripts/qgis_process run sitscube:gapfill -- INPUT="$OUT/masked.nc" METHOD=linear OUTPUT="$OUT/filled.nc" | tail -n 1
+
+step "sitscube:composite — summer 2022 median, true colour"
+timed scripts/qgis_process run sitscube:composite -- INPUT="$OUT/masked.nc" METHOD=median \
+  START_DATE=2022-05-01 END_DATE=2022-09-30 OUTPUT="$OUT/composite_summer_2022.tif" | tail -n 1
+
 step "Results"
 echo "   footprints:  $OUT/items.geojson"
-echo "   cube:        $OUT/cube.nc"
-echo "   map layers:  $OUT/cube.nc.layers/*.vrt (one band per date)"
+echo "   cube:        $OUT/cube.nc  (then harmonized.nc, masked.nc, filled.nc)"
+echo "   map layers:  $OUT/*.nc.layers/*.vrt (one band per date)"
+echo "   composite:   $OUT/composite_summer_2022.tif"
 "$PY" -c "
 from sitscube.engine.cube_io import open_cube
 c = open_cube('$OUT/cube.nc')
