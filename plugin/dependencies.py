@@ -31,6 +31,7 @@ DEPENDENCIES = [
     Dependency("netCDF4", "netCDF4", "netCDF cubes"),
     Dependency("zarr", "zarr<3", "Zarr cubes"),
     Dependency("requests", "requests", "HTTP"),
+    Dependency("sklearn", "scikit-learn", "random-forest classification"),
     Dependency("numba", "numba", "fast gap-filling (optional)"),
 ]
 OPTIONAL = {"numba"}  # missing: slower, not broken
