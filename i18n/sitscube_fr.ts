@@ -12,6 +12,54 @@
       <translation>SITS Cube — séries temporelles d'images satellitaires</translation>
     </message>
     <message>
+      <source>Classify</source>
+      <translation>Classer</translation>
+    </message>
+    <message>
+      <source>Classification</source>
+      <translation>Classification</translation>
+    </message>
+    <message>
+      <source>random forest</source>
+      <translation>forêt aléatoire</translation>
+    </message>
+    <message>
+      <source>classification</source>
+      <translation>classification</translation>
+    </message>
+    <message>
+      <source>prediction</source>
+      <translation>prédiction</translation>
+    </message>
+    <message>
+      <source>land cover</source>
+      <translation>occupation du sol</translation>
+    </message>
+    <message>
+      <source>map</source>
+      <translation>carte</translation>
+    </message>
+    <message>
+      <source>Raster</source>
+      <translation>Raster</translation>
+    </message>
+    <message>
+      <source>Model</source>
+      <translation>Modèle</translation>
+    </message>
+    <message>
+      <source>SITS Cube model (*.sitsmodel)</source>
+      <translation>Modèle SITS Cube (*.sitsmodel)</translation>
+    </message>
+    <message>
+      <source>Classes</source>
+      <translation>Classes</translation>
+    </message>
+    <message>
+      <source>Probability</source>
+      <translation>Probabilité</translation>
+    </message>
+    <message>
       <source>Cloud mask (SCL)</source>
       <translation>Masque de nuages (SCL)</translation>
     </message>
@@ -362,6 +410,82 @@
     <message>
       <source>Canceled: nothing was written.</source>
       <translation>Annulé : rien n'a été écrit.</translation>
+    </message>
+    <message>
+      <source>{n} training feature(s) skipped: {reason}.</source>
+      <translation>{n} entité(s) d'entraînement ignorée(s) : {reason}.</translation>
+    </message>
+    <message>
+      <source>Train random forest</source>
+      <translation>Entraîner une forêt aléatoire</translation>
+    </message>
+    <message>
+      <source>training</source>
+      <translation>entraînement</translation>
+    </message>
+    <message>
+      <source>accuracy</source>
+      <translation>précision</translation>
+    </message>
+    <message>
+      <source>Training polygons or points</source>
+      <translation>Polygones ou points d'entraînement</translation>
+    </message>
+    <message>
+      <source>Class field</source>
+      <translation>Champ de classe</translation>
+    </message>
+    <message>
+      <source>Number of trees</source>
+      <translation>Nombre d'arbres</translation>
+    </message>
+    <message>
+      <source>Cross-validation folds</source>
+      <translation>Plis de validation croisée</translation>
+    </message>
+    <message>
+      <source>Maximum tree depth (empty: unlimited)</source>
+      <translation>Profondeur maximale des arbres (vide : illimitée)</translation>
+    </message>
+    <message>
+      <source>Balance classes (weights)</source>
+      <translation>Équilibrer les classes (poids)</translation>
+    </message>
+    <message>
+      <source>Maximum pixels per class</source>
+      <translation>Nombre maximal de pixels par classe</translation>
+    </message>
+    <message>
+      <source>Random seed</source>
+      <translation>Graine aléatoire</translation>
+    </message>
+    <message>
+      <source>Accuracy report</source>
+      <translation>Rapport de précision</translation>
+    </message>
+    <message>
+      <source>HTML (*.html)</source>
+      <translation>HTML (*.html)</translation>
+    </message>
+    <message>
+      <source>CLASS_FIELD is empty: choose the field of the training layer that holds the class.</source>
+      <translation>CLASS_FIELD est vide : choisissez le champ de la couche d'entraînement qui contient la classe.</translation>
+    </message>
+    <message>
+      <source>The training layer has no feature.</source>
+      <translation>La couche d'entraînement n'a aucune entité.</translation>
+    </message>
+    <message>
+      <source>No training feature has both a valid geometry and a value in '{field}'.</source>
+      <translation>Aucune entité d'entraînement n'a à la fois une géométrie valide et une valeur dans « {field} ».</translation>
+    </message>
+    <message>
+      <source>{n} training pixels in {k} classes.</source>
+      <translation>{n} pixels d'entraînement dans {k} classes.</translation>
+    </message>
+    <message>
+      <source>Overall accuracy {oa:.3f}, kappa {kappa:.3f} (spatially blocked cross-validation).</source>
+      <translation>Précision globale {oa:.3f}, kappa {kappa:.3f} (validation croisée spatialement par blocs).</translation>
     </message>
   </context>
 </TS>

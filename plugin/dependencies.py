@@ -24,6 +24,7 @@ DEPENDENCIES = [
     Dependency("pystac_client", "pystac-client", "STAC search"),
     Dependency("odc.stac", "odc-stac", "cube loading"),
     Dependency("odc.geo", "odc-geo", "cube grids"),
+    Dependency("shapely", "shapely", "geometries"),
     Dependency("xarray", "xarray", "cubes"),
     Dependency("dask", "dask", "lazy, chunked processing"),
     Dependency("rasterio", "rasterio", "reading Cloud-Optimized GeoTIFFs"),

@@ -5,6 +5,7 @@ import os
 from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
+from ..algorithms.classify import ClassifyAlgorithm
 from ..algorithms.cloud_mask import CloudMaskAlgorithm
 from ..algorithms.composite import CompositeAlgorithm
 from ..algorithms.export_time_series import ExportTimeSeriesAlgorithm
@@ -13,6 +14,7 @@ from ..algorithms.harmonize import HarmonizeAlgorithm
 from ..algorithms.load_cube import LoadCubeAlgorithm
 from ..algorithms.spectral_index import SpectralIndexAlgorithm
 from ..algorithms.stac_search import StacSearchAlgorithm
+from ..algorithms.train_random_forest import TrainRandomForestAlgorithm
 from ..plugin.i18n import tr
 
 ALGORITHMS = [
@@ -24,6 +26,8 @@ ALGORITHMS = [
     SpectralIndexAlgorithm,
     CompositeAlgorithm,
     ExportTimeSeriesAlgorithm,
+    TrainRandomForestAlgorithm,
+    ClassifyAlgorithm,
 ]
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
