@@ -20,6 +20,10 @@ clean:
 
 # Benchmarks: each figure as a ratio against its baseline in the same run;
 # JSON in bench-output/. BENCH_ARGS=--quick for a smoke run.
+# rasterstats (the zonal baseline) lives in its own venv: see requirements-bench.txt.
 bench: setup
+	@[ -x build/bench-venv/bin/python ] || { /usr/bin/python3 -m venv build/bench-venv && \
+	  build/bench-venv/bin/pip install -q -r requirements-bench.txt; }
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_gapfill.py $(BENCH_ARGS)
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_composite.py $(BENCH_ARGS)
+	PYTHONPATH=build/plugins .venv/bin/python bench/bench_zonal.py $(BENCH_ARGS)

@@ -487,5 +487,65 @@
       <source>Overall accuracy {oa:.3f}, kappa {kappa:.3f} (spatially blocked cross-validation).</source>
       <translation>Précision globale {oa:.3f}, kappa {kappa:.3f} (validation croisée spatialement par blocs).</translation>
     </message>
+    <message>
+      <source>{n} zone(s) with an empty or invalid geometry were skipped (their statistics are empty).</source>
+      <translation>{n} zone(s) à géométrie vide ou invalide ignorée(s) (statistiques vides).</translation>
+    </message>
+    <message>
+      <source>Zonal statistics</source>
+      <translation>Statistiques zonales</translation>
+    </message>
+    <message>
+      <source>zonal</source>
+      <translation>zonal</translation>
+    </message>
+    <message>
+      <source>statistics</source>
+      <translation>statistiques</translation>
+    </message>
+    <message>
+      <source>polygon</source>
+      <translation>polygone</translation>
+    </message>
+    <message>
+      <source>field</source>
+      <translation>parcelle</translation>
+    </message>
+    <message>
+      <source>parcel</source>
+      <translation>parcelle</translation>
+    </message>
+    <message>
+      <source>area</source>
+      <translation>surface</translation>
+    </message>
+    <message>
+      <source>Raster or cube band layer</source>
+      <translation>Raster ou couche d'une bande de cube</translation>
+    </message>
+    <message>
+      <source>Zones</source>
+      <translation>Zones</translation>
+    </message>
+    <message>
+      <source>Statistics</source>
+      <translation>Statistiques</translation>
+    </message>
+    <message>
+      <source>Zones with statistics</source>
+      <translation>Zones avec statistiques</translation>
+    </message>
+    <message>
+      <source>Long table (CSV)</source>
+      <translation>Table longue (CSV)</translation>
+    </message>
+    <message>
+      <source>ZONES has no polygon with a valid geometry.</source>
+      <translation>ZONES n'a aucun polygone à géométrie valide.</translation>
+    </message>
+    <message>
+      <source>{n} date/band/statistic fields are too many for a layer: they are in the long table only.</source>
+      <translation>{n} champs date/bande/statistique, trop pour une couche : ils sont seulement dans la table longue.</translation>
+    </message>
   </context>
 </TS>

@@ -15,6 +15,7 @@ from ..algorithms.load_cube import LoadCubeAlgorithm
 from ..algorithms.spectral_index import SpectralIndexAlgorithm
 from ..algorithms.stac_search import StacSearchAlgorithm
 from ..algorithms.train_random_forest import TrainRandomForestAlgorithm
+from ..algorithms.zonal_statistics import ZonalStatisticsAlgorithm
 from ..plugin.i18n import tr
 
 ALGORITHMS = [
@@ -28,6 +29,7 @@ ALGORITHMS = [
     ExportTimeSeriesAlgorithm,
     TrainRandomForestAlgorithm,
     ClassifyAlgorithm,
+    ZonalStatisticsAlgorithm,
 ]
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
