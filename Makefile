@@ -27,3 +27,4 @@ bench: setup
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_gapfill.py $(BENCH_ARGS)
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_composite.py $(BENCH_ARGS)
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_zonal.py $(BENCH_ARGS)
+	PYTHONPATH=build/plugins .venv/bin/python bench/bench_predict.py $(BENCH_ARGS)

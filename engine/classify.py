@@ -796,7 +796,18 @@ def predict_block(model, data) -> Tuple[np.ndarray, np.ndarray]:
     return classes.reshape(h, w), probability.reshape(h, w)
 
 
-def predict_raster(model, metadata: dict, raster_path: str, out_path: str, probability_path: Optional[str] = None,
+GDAL_CACHE_MB = 64  # GDAL caches blocks up to 5 % of RAM by default: cap it so memory stays flat
+
+
+def predict_raster(*args, **kwargs):
+    """Classify a raster block by block (see _predict_raster), with a small GDAL block cache."""
+    import rasterio
+
+    with rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MB):
+        return _predict_raster(*args, **kwargs)
+
+
+def _predict_raster(model, metadata: dict, raster_path: str, out_path: str, probability_path: Optional[str] = None,
                    block_size: int = 512, progress: Optional[Progress] = None) -> str:
     """Classify a raster block by block into a GeoTIFF class map (see the module docstring); atomic."""
     import rasterio
