@@ -8,6 +8,18 @@
       <translation>SITS Cube</translation>
     </message>
     <message>
+      <source>Cloud-free composite from STAC</source>
+      <translation>Composite sans nuages depuis STAC</translation>
+    </message>
+    <message>
+      <source>Land-cover map from STAC</source>
+      <translation>Carte d'occupation du sol depuis STAC</translation>
+    </message>
+    <message>
+      <source>Workflows</source>
+      <translation>Chaînes de traitement</translation>
+    </message>
+    <message>
       <source>SITS Cube — satellite image time series</source>
       <translation>SITS Cube — séries temporelles d'images satellitaires</translation>
     </message>

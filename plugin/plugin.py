@@ -19,6 +19,7 @@ class SitsCubePlugin:
         install_translator()
         self.provider = SitsCubeProvider()
         QgsApplication.processingRegistry().addProvider(self.provider)
+        self.provider.attach_models()  # the models' steps can be found only now
         missing = dependencies.missing()
         if missing:
             QgsMessageLog.logMessage(dependencies.missing_message(missing), "SITS Cube", Qgis.MessageLevel.Warning)

@@ -17,6 +17,7 @@ from ..algorithms.stac_search import StacSearchAlgorithm
 from ..algorithms.train_random_forest import TrainRandomForestAlgorithm
 from ..algorithms.zonal_statistics import ZonalStatisticsAlgorithm
 from ..plugin.i18n import tr
+from .models import shipped_models
 
 ALGORITHMS = [
     StacSearchAlgorithm,
@@ -35,6 +36,10 @@ ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
 
 class SitsCubeProvider(QgsProcessingProvider):
+    def __init__(self, load_models=True):
+        super().__init__()
+        self.load_models = load_models
+
     def id(self):
         return "sitscube"
 
@@ -53,3 +58,19 @@ class SitsCubeProvider(QgsProcessingProvider):
     def loadAlgorithms(self):  # noqa: N802
         for algorithm in ALGORITHMS:
             self.addAlgorithm(algorithm())
+        self.models = shipped_models() if self.load_models else []
+        for model in self.models:
+            self.addAlgorithm(model)
+        self.attach_models()
+
+    def attach_models(self):
+        """Resolve the models' steps; call again once the provider is registered.
+
+        While the provider loads, the registry cannot find its own algorithms
+        yet, so the models' outputs (destination parameters) appear only after
+        this second pass.
+        """
+        for model in getattr(self, "models", []):
+            for child_id in model.childAlgorithms():
+                model.childAlgorithm(child_id).reattach()
+            model.updateDestinationParameters()

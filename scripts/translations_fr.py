@@ -104,4 +104,7 @@ FRENCH = {
     'Long table (CSV)': 'Table longue (CSV)',
     'ZONES has no polygon with a valid geometry.': "ZONES n'a aucun polygone à géométrie valide.",
     '{n} date/band/statistic fields are too many for a layer: they are in the long table only.': '{n} champs date/bande/statistique, trop pour une couche : ils sont seulement dans la table longue.',
+    'Workflows': 'Chaînes de traitement',
+    'Cloud-free composite from STAC': 'Composite sans nuages depuis STAC',
+    'Land-cover map from STAC': "Carte d'occupation du sol depuis STAC",
 }

@@ -62,8 +62,13 @@ def sitscube_provider(qgis_processing):
 
     registry = QgsApplication.processingRegistry()
     if registry.providerById("sitscube") is None:
-        registry.addProvider(SitsCubeProvider())
+        _KEEP_ALIVE.append(SitsCubeProvider())  # Python owns the provider object
+        registry.addProvider(_KEEP_ALIVE[-1])
+        _KEEP_ALIVE[-1].attach_models()
     return registry.providerById("sitscube")
+
+
+_KEEP_ALIVE = []
 
 
 @pytest.fixture
@@ -71,3 +76,26 @@ def feedback():
     from recording_feedback import RecordingFeedback
 
     return RecordingFeedback()
+
+
+# ---- leaving the session ---------------------------------------------------------
+# Python's own teardown after a QGIS session (Qt, GDAL, netCDF and thread pools
+# all finalizing in arbitrary order) can segfault after every test has passed
+# (seen once in CI, after the summary line). Once pytest has printed its
+# summary, leave at once with pytest's own exit status.
+_EXIT_STATUS = []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config):
+    import os
+    import sys
+
+    if _EXIT_STATUS:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(_EXIT_STATUS[-1])

@@ -1,0 +1,62 @@
+"""The shipped graphical models, end to end through the real qgis_process."""
+
+import json
+
+import pytest
+
+from conftest import ROOT
+from sitscube.engine import sample_catalog as sc
+from test_qgis_process import qgis_process
+
+WHOLE_AREA = "300000,304480,4805760,4810240 [EPSG:32631]"
+
+
+def test_models_are_exposed_by_the_provider():
+    listing = qgis_process("list").stdout
+    assert "sitscube:cloudfreecomposite\tCloud-free composite from STAC" in listing
+    assert "sitscube:landcovermap\tLand-cover map from STAC" in listing
+
+
+def test_cloud_free_composite_model(stac_api, tmp_path):
+    output = tmp_path / "composite.tif"
+    request = {"inputs": {"CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION, "AOI": "300000,301280,4808960,4810240 [EPSG:32631]",
+                          "START_DATE": "2022-05-01", "END_DATE": "2022-09-30", "MAX_CLOUD": 100, "RESOLUTION": 20,
+                          "BANDS": "blue,green,red,scl", "composite": str(output)}}
+    completed = qgis_process("run", "sitscube:cloudfreecomposite", "--json", "-", stdin=json.dumps(request))
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    from osgeo import gdal
+
+    dataset = gdal.Open(str(output))
+    assert dataset.RasterCount == 3 and dataset.RasterXSize == 64
+    assert [dataset.GetRasterBand(i + 1).GetDescription() for i in range(3)] == ["B02", "B03", "B04"]
+
+
+def test_land_cover_model(stac_api, sample_catalog, tmp_path):
+    with open(sample_catalog / "truth" / "fields.geojson") as stream:
+        fields = json.load(stream)
+    for name, parity in (("training", 0), ("zones", 1)):
+        subset = dict(fields, features=[f for f in fields["features"] if f["properties"]["field_id"] % 2 == parity])
+        (tmp_path / f"{name}.geojson").write_text(json.dumps(subset))
+    outputs = {key: str(tmp_path / name) for key, name in (
+        ("seasonal_composites", "seasons.tif"), ("model", "model.sitsmodel"), ("report", "report.html"),
+        ("land_cover", "landcover.tif"), ("zones", "zones.gpkg"))}
+    request = {"inputs": {"CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION, "AOI": WHOLE_AREA,
+                          "START_DATE": "2021-12-01", "END_DATE": "2022-11-30", "MAX_CLOUD": 100, "RESOLUTION": 20,
+                          "BANDS": "red,nir,swir16,scl", "TRAINING": str(tmp_path / "training.geojson"),
+                          "CLASS_FIELD": "class_name", "ZONES": str(tmp_path / "zones.geojson"), **outputs}}
+    completed = qgis_process("run", "sitscube:landcovermap", "--json", "-", stdin=json.dumps(request), timeout=900)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    with open(tmp_path / "report.json") as stream:
+        report = json.load(stream)
+    assert report["blocked_cv"] and report["overall_accuracy"] >= 0.9
+
+    from qgis.core import QgsVectorLayer
+
+    zones = QgsVectorLayer(outputs["zones"], "zones")
+    assert zones.isValid() and zones.featureCount() == len(fields["features"]) // 2
+    codes = {name: code for code, name in sc.CLASSES.items()}
+    scored = [(f["majority"], codes[f["class_name"]]) for f in zones.getFeatures() if isinstance(f["majority"], (int, float))]
+    # the class map's codes follow the sorted class names: crops 1, forest 2, urban 3, water 4
+    names = sorted(sc.CLASSES.values())
+    agree = sum(names[int(majority) - 1] == sc.CLASSES[truth] for majority, truth in scored)
+    assert len(scored) > 300 and agree / len(scored) >= 0.9
