@@ -28,3 +28,9 @@ bench: setup
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_composite.py $(BENCH_ARGS)
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_zonal.py $(BENCH_ARGS)
 	PYTHONPATH=build/plugins .venv/bin/python bench/bench_predict.py $(BENCH_ARGS)
+
+# Installable plugin zip: dist/sitscube-<version>.zip, one top folder
+# `sitscube/`, tracked files only, no tests or dev files, .qm included.
+.PHONY: package
+package:
+	@bash scripts/package.sh

@@ -4,6 +4,7 @@ import os
 
 from qgis.core import (
     QgsProcessingContext,
+    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
     QgsProcessingUtils,
@@ -39,14 +40,71 @@ def resolve_cube_path(path: str) -> str:
 
 
 def open_input_cube(algorithm, parameters, name, context):
+    import odc.geo.xr  # noqa: F401  (registers the .odc accessor the engine reads CRS and grid with)
+
     from ..engine.cube_io import open_cube
 
     path = resolve_cube_path(algorithm.parameterAsFile(parameters, name, context))
     return path, run_engine(open_cube, path)
 
 
+class BandDates(QgsProcessingLayerPostProcessorInterface):
+    """Makes a loaded cube band layer (raster band i = date i) temporal.
+
+    Each raster band gets the day of its date as a fixed range, so QGIS's
+    temporal controller shows the band of the current frame (and nothing on
+    days without an acquisition). QGIS only switches the band of a single-band
+    renderer, and a VRT with 3+ bands would get an RGB one (three dates as
+    red/green/blue, meaningless here), so the layer is drawn in grey.
+    """
+
+    instances = []  # keep Python wrappers alive until QGIS calls them
+
+    def __init__(self, dates):
+        super().__init__()
+        self.dates = dates  # datetime.date per raster band, in band order
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: N802
+        from qgis.core import (
+            Qgis,
+            QgsContrastEnhancement,
+            QgsDateTimeRange,
+            QgsRasterMinMaxOrigin,
+            QgsSingleBandGrayRenderer,
+        )
+        from qgis.PyQt.QtCore import QDate, QDateTime, QTime, Qt
+
+        if layer.bandCount() > 1 or layer.renderer() is None:
+            layer.setRenderer(QgsSingleBandGrayRenderer(layer.dataProvider(), 1))
+            layer.setContrastEnhancement(
+                QgsContrastEnhancement.ContrastEnhancementAlgorithm.StretchToMinimumMaximum,
+                QgsRasterMinMaxOrigin.Limits.CumulativeCut,
+            )
+        if not hasattr(Qgis.RasterTemporalMode, "FixedRangePerBand"):  # QGIS < 3.38: no per-band ranges
+            return
+        ranges = {}
+        for band, day in enumerate(self.dates[: layer.bandCount()], start=1):
+            # Sentinel-2 and Landsat dates are UTC dates: the whole UTC day, end excluded
+            begin = QDateTime(QDate(day.year, day.month, day.day), QTime(0, 0), Qt.TimeSpec.UTC)
+            ranges[band] = QgsDateTimeRange(begin, begin.addDays(1), True, False)
+        properties = layer.temporalProperties()
+        properties.setMode(Qgis.RasterTemporalMode.FixedRangePerBand)
+        properties.setFixedRangePerBand(ranges)
+        properties.setIsActive(True)
+        layer.triggerRepaint()
+
+    @classmethod
+    def create(cls, dates):
+        post_processor = cls(dates)
+        cls.instances.append(post_processor)
+        return post_processor
+
+
 def write_and_load(cube, output, output_name, context, feedback, progress):
-    """Write the cube atomically and load one raster layer per band (dates as band names)."""
+    """Write the cube atomically and load one raster layer per band (dates as band
+    names), each made temporal so the temporal controller steps through the dates."""
+    import datetime
+
     from ..engine.cube_io import cube_format, write_cube, write_display_vrts
 
     run_engine(cube_format, output)
@@ -56,10 +114,12 @@ def write_and_load(cube, output, output_name, context, feedback, progress):
     except RuntimeError as err:  # display helpers only: the cube itself is complete
         feedback.reportError(tr("Could not prepare map layers for the cube: {error}").format(error=err))
         layers = {}
+    # the same dates write_display_vrts puts in the band names (numpy datetime64 -> "YYYY-MM-DD")
+    dates = [datetime.date.fromisoformat(str(t)[:10]) for t in cube["time"].values] if "time" in cube.coords else []
     stem = os.path.splitext(os.path.basename(output))[0]
     for band, uri in layers.items():
-        context.addLayerToLoadOnCompletion(
-            uri,
-            QgsProcessingContext.LayerDetails(f"{stem} {band}", context.project(), output_name, QgsProcessingUtils.LayerHint.Raster),
-        )
+        details = QgsProcessingContext.LayerDetails(f"{stem} {band}", context.project(), output_name, QgsProcessingUtils.LayerHint.Raster)
+        if dates:
+            details.setPostProcessor(BandDates.create(dates))
+        context.addLayerToLoadOnCompletion(uri, details)
     return output

@@ -18,6 +18,7 @@ from .support import can_execute, crs_text, engine_progress, extent_lonlat, laye
 
 REQUIRES = ("pystac", "odc.stac", "odc.geo", "xarray", "dask", "rasterio", "netCDF4")
 GROUPBY = ["solar_day", "time", "none"]
+ON_ASSET_ERROR = ["fail", "skip"]  # static strings: models and scripts pass the words, not indexes
 RESAMPLING = ["nearest", "bilinear", "cubic", "average", "mode"]
 
 
@@ -30,6 +31,7 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
     GROUPBY = "GROUPBY"
     RESAMPLING = "RESAMPLING"
     CHUNK_SIZE = "CHUNK_SIZE"
+    ON_ASSET_ERROR = "ON_ASSET_ERROR"
     OUTPUT = "OUTPUT"
 
     def name(self):
@@ -58,7 +60,10 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             "date. Categorical bands such as SCL are always resampled with 'nearest'.\n\n"
             "Output: a cube file, netCDF (.nc, default) or Zarr (.zarr), with one variable per band, integer "
             "types and nodata kept, and per-date metadata (item ids, platform, processing baseline, cloud "
-            "cover). Each band is loaded into the map as a raster layer with one band per date."
+            "cover). Each band is loaded into the map as a raster layer with one band per date.\n\n"
+            "ON_ASSET_ERROR: every asset is opened first (with GDAL's HTTP retries); if one still cannot be "
+            "read, 'fail' (default) stops before writing and names the item and asset, 'skip' leaves those "
+            "items out with a warning listing them."
         )
 
     def createInstance(self):  # noqa: N802
@@ -86,13 +91,22 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
         )
         chunk.setFlags(chunk.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(chunk)
+        # Label not wrapped in tr() yet: the French catalogue (scripts/translations_fr.py) needs it first.
+        on_error = QgsProcessingParameterEnum(
+            self.ON_ASSET_ERROR, tr("When an asset cannot be read"), options=ON_ASSET_ERROR,
+            defaultValue="fail", usesStaticStrings=True,
+        )
+        on_error.setFlags(on_error.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(on_error)
         self.addParameter(cube_output_parameter(self.OUTPUT, tr("Cube")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)
         from ..engine.bands import parse_band_list
         from ..engine.cube_io import add_history, cube_format
-        from ..engine.cube_load import CubeRequest, load_cube
+        from ..engine.cube_load import CubeRequest, describe_read_error, load_cube
+        from ..engine.http_client import HttpPolicy
+        from ..plugin import settings
         from ..engine.stac_search import read_item_collection
 
         layer = self.parameterAsVectorLayer(parameters, self.ITEMS, context)
@@ -122,15 +136,28 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             groupby=GROUPBY[self.parameterAsEnum(parameters, self.GROUPBY, context)],
             resampling=RESAMPLING[self.parameterAsEnum(parameters, self.RESAMPLING, context)],
             chunk_size=self.parameterAsInt(parameters, self.CHUNK_SIZE, context),
+            on_asset_error=self.parameterAsEnumString(parameters, self.ON_ASSET_ERROR, context) or "fail",
+            # GDAL retries and timeouts for the COG reads, from the same settings as the STAC search.
+            http=HttpPolicy(retries=settings.http_retries(), backoff=settings.http_backoff()),
         )
         progress = engine_progress(feedback)
         cube = run_engine(load_cube, request, progress)
         cube = add_history(
             cube, "loadcube",
             {"bands": list(cube.data_vars), "crs": str(cube.odc.crs), "resolution": request.resolution,
-             "groupby": request.groupby, "resampling": request.resampling, "items": len(items)},
+             "groupby": request.groupby, "resampling": request.resampling, "items": len(items),
+             "on_asset_error": request.on_asset_error,
+             "skipped_items": [i for i in cube.attrs.get("skipped_items", "").split(",") if i]},
         )
         feedback.pushInfo(tr("Reading and writing {dates} date(s) × {bands} band(s) to {path}…").format(
             dates=cube.sizes["time"], bands=len(cube.data_vars), path=output))
-        write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
+        try:
+            write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
+        except QgsProcessingException:
+            raise
+        except Exception as err:  # a GDAL read failing during the write (fail_on_error): name the item
+            message = describe_read_error(err, items, list(cube.data_vars))
+            if message is None:
+                raise
+            raise QgsProcessingException(message)
         return {self.OUTPUT: output}

@@ -95,6 +95,10 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
             "The area can be drawn on the map, typed, or taken from a layer, in any CRS. Cloud cover is "
             "filtered by the server when it supports the 'filter' or 'query' extension, otherwise after "
             "download (with a warning). Results are sorted by date.\n\n"
+            "Busy or flaky catalogs: each request waits at most TIMEOUT seconds for an answer; rate limits "
+            "(429) and temporary errors (500, 502, 503, 504, dropped connections) are retried up to 4 times "
+            "with growing waits (0.5, 1, 2, 4 s, or the server's Retry-After up to 60 s), never past 120 s "
+            "per request. Retries are reported in the log.\n\n"
             "Output: the STAC ItemCollection as GeoJSON, loaded as a footprint layer. Use it as ITEMS in "
             "'Load cube'."
         )
@@ -167,6 +171,11 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
             max_cloud=self.parameterAsDouble(parameters, self.MAX_CLOUD, context),
             max_items=self.parameterAsInt(parameters, self.MAX_ITEMS, context),
             timeout=self.parameterAsDouble(parameters, self.TIMEOUT, context),
+            # Retry policy from the settings (or SITSCUBE_HTTP_* variables): see engine/http_client.py.
+            retries=settings.http_retries(),
+            backoff=settings.http_backoff(),
+            max_wait=settings.http_max_wait(),
+            deadline=settings.http_deadline(),
         )
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         feedback.pushInfo(tr("Searching {url} for {collections}…").format(url=request.catalog_url, collections=", ".join(collections)))

@@ -133,6 +133,8 @@ class ZonalStatisticsAlgorithm(QgsProcessingAlgorithm):
         return f"{prefix}_{stat}" if prefix else stat
 
     def _cube(self, path, source, statistics, context, feedback, progress):
+        import odc.geo.xr  # noqa: F401  (registers the .odc accessor)
+
         from ..engine import zonal
         from ..engine.cube_io import open_cube
 

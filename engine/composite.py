@@ -439,6 +439,7 @@ def _file_type(layers) -> Tuple[np.dtype, object]:
 
 def _georeference(ds, progress: Progress):
     """(crs for rasterio or None, affine transform)."""
+    import odc.geo.xr  # noqa: F401  (registers the .odc accessor: without it no CRS is found)
     from affine import Affine
 
     crs, transform = None, None
@@ -487,12 +488,14 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
     when complete; on failure or cancel it is removed and an existing file
     at ``path`` is left as it was.
     """
-    import dask
     import dask.array as da
     import rasterio
     from rasterio.windows import Window
 
+    from . import scheduler as schedulers
+
     progress = progress or Progress()
+    scheduler = schedulers.scheduler_from_settings()  # once: every batch goes to the same place
     if os.path.splitext(path)[1].lower() not in (".tif", ".tiff"):
         raise UserError(f"The composite is written as GeoTIFF: the file name must end in .tif, not '{path}'.")
     layers = _layers(composite_ds)
@@ -535,7 +538,10 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
             for first in range(0, len(windows), per_batch):
                 progress.check_canceled()
                 batch = windows[first : first + per_batch]
-                results = dask.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler="threads")
+                # the blocks are computed by the scheduler (a cluster's workers too) and
+                # written here, by this process: the GeoTIFF has a single writer. Percent
+                # and cancel stay per batch, as before (no Progress passed down).
+                results = schedulers.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler=scheduler)
                 for number, (ys, xs) in enumerate(batch):
                     blocks = results[number * len(arrays) : (number + 1) * len(arrays)]
                     stack = np.stack([_to_file_type(b, v, dtype) for b, (_, v, _) in zip(blocks, layers)])

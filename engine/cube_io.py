@@ -104,12 +104,16 @@ def _axis_attrs(ds, axis: str) -> dict:
 
 
 def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=None) -> str:
-    """Compute a (lazy) cube chunk by chunk into path, atomically."""
-    import dask
+    """Compute a (lazy) cube chunk by chunk into path, atomically.
 
-    from .dask_progress import DaskProgress
+    ``scheduler`` overrides the setting (see engine/scheduler.py): dask's
+    local threads by default, or a Dask cluster whose workers compute the
+    chunks that this process writes.
+    """
+    from . import scheduler as schedulers
 
     progress = progress or Progress()
+    scheduler = scheduler or schedulers.scheduler_from_settings()
     fmt = cube_format(path)
     gc.collect()  # see open_cube
     path = os.path.abspath(path.rstrip("/\\"))
@@ -135,12 +139,19 @@ def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=Non
                 if wkt:  # GDAL's Zarr driver reads the CRS from _CRS, not from CF
                     ds[name].attrs["_CRS"] = {"wkt": wkt}
         encoding = _encoding(ds, fmt)
+        threads = None
+        if schedulers.is_distributed(scheduler):
+            # The cluster computes the chunks, this process writes them (local threads,
+            # one chunk in flight per cluster thread): workers writing the netCDF
+            # themselves fail (the HDF5 file is open here, and HDF5 locks it), and
+            # need not see this path at all.
+            ds = schedulers.computed_on_cluster(ds, scheduler)
+            scheduler, threads = "threads", schedulers.cluster_threads(scheduler)
         if fmt == "netcdf":
             delayed = ds.to_netcdf(temporary, engine="netcdf4", encoding=encoding, compute=False)
         else:
             delayed = ds.to_zarr(temporary, mode="w", encoding=encoding, compute=False, consolidated=True, zarr_format=2)
-        with DaskProgress(progress):
-            dask.compute(delayed, scheduler=scheduler or "threads")
+        schedulers.compute(delayed, progress=progress, scheduler=scheduler, num_workers=threads)
         _move_into_place(temporary, path)
     except BaseException:
         _remove(temporary)
@@ -169,6 +180,7 @@ def _move_into_place(temporary: str, path: str) -> None:
 
 def open_cube(path: str, chunks=None):
     """Open a cube lazily, integers kept as stored (no masking, no scaling)."""
+    import odc.geo.xr  # noqa: F401  (registers the .odc accessor callers read the CRS and grid with)
     import xarray as xr
 
     fmt = cube_format(path)

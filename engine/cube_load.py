@@ -1,15 +1,18 @@
 """STAC items -> a lazy (time, y, x) cube with odc-stac."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .bands import resolve_bands
 from .errors import UserError
 from .grids import Box, items_bbox, target_geobox
+from .http_client import HttpPolicy
 from .progress import Progress
 
 GROUPBY = ("solar_day", "time", "none")
+ON_ASSET_ERROR = ("fail", "skip")
+PROBE_WORKERS = 8  # parallel header reads when probing assets (I/O bound)
 RESAMPLING = ("nearest", "bilinear", "cubic", "average", "mode", "min", "max", "med")
 CATEGORICAL = {"scl", "qa_pixel", "fmask", "mask", "cloud", "classification"}  # always nearest
 
@@ -34,6 +37,22 @@ class CubeRequest:
     resampling: str = "nearest"
     chunk_size: int = 1024
     max_pixels: int = 2_000_000_000  # per band and date: refuse absurd grids
+    # An asset that cannot be read even after GDAL's retries: "fail" the run, or
+    # "skip" its item (with a warning listing the items skipped).
+    on_asset_error: str = "fail"
+    probe_assets: bool = True  # open every needed asset's header before the lazy load
+    http: HttpPolicy = field(default_factory=HttpPolicy)  # GDAL timeouts and retries
+
+
+@dataclass
+class AssetFailure:
+    item_id: str
+    asset: str
+    href: str
+    message: str
+
+    def describe(self) -> str:
+        return f"item {self.item_id}, asset {self.asset}: {self.message}"
 
 
 def _parse_datetime(item: dict) -> dt.datetime:
@@ -99,6 +118,115 @@ def _date_coordinates(groups: List[List[dict]]) -> Dict[str, Tuple[str, list]]:
     return coords
 
 
+def gdal_http_options(policy: HttpPolicy) -> Dict[str, str]:
+    """GDAL options for reading COGs over HTTP: the retry policy plus the usual cloud defaults."""
+    return {
+        **policy.gdal_options(),
+        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",  # no directory listing per asset
+        "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "YES",
+    }
+
+
+def _gdal_message(err: Exception) -> str:
+    text = " ".join(str(err).split())
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
+                 progress: Optional[Progress] = None, workers: int = PROBE_WORKERS) -> List[AssetFailure]:
+    """Open the header of every (item, asset) the cube needs; return what fails.
+
+    Cheap (a few range reads per asset, which GDAL caches for the load that
+    follows) and done before anything is written, so a missing or corrupt
+    asset is reported by item id and asset key instead of as a GDAL error in
+    the middle of the write. Uses GDAL's retries (policy.gdal_options()).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import rasterio
+
+    progress = progress or Progress()
+    options = gdal_http_options(policy)
+    pairs = [(item, key) for item in items for key in keys]
+
+    def probe(pair) -> Optional[AssetFailure]:
+        item, key = pair
+        asset = item.get("assets", {}).get(key)
+        if asset is None:
+            return AssetFailure(item["id"], key, "", "the item has no such asset")
+        href = asset["href"]
+        try:
+            # rasterio.Env is per thread: set the HTTP options in the worker itself.
+            with rasterio.Env(**options), rasterio.open(href) as dataset:
+                dataset.profile  # the header: size, type, tiling (COG tile offsets included)
+        except Exception as err:  # RasterioIOError and friends: keep GDAL's own words
+            return AssetFailure(item["id"], key, href, _gdal_message(err))
+        return None
+
+    failures = []
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sitscube-probe") as pool:
+        for done, failure in enumerate(pool.map(probe, pairs), start=1):
+            if failure is not None:
+                failures.append(failure)
+            if done % 50 == 0:
+                progress.check_canceled()
+    return failures
+
+
+def _handle_asset_failures(items: List[dict], failures: List[AssetFailure], on_error: str, progress: Progress) -> List[dict]:
+    """Fail the run, or drop the items whose assets failed (with a warning)."""
+    if not failures:
+        return items
+    shown = "; ".join(f.describe() for f in failures[:10])
+    more = f" (and {len(failures) - 10} more)" if len(failures) > 10 else ""
+    if on_error == "fail":
+        raise UserError(
+            f"{len(failures)} asset(s) cannot be read: {shown}{more}. "
+            "Nothing was written. Set ON_ASSET_ERROR to 'skip' to load the cube without these items."
+        )
+    bad = sorted({f.item_id for f in failures})
+    keep = [item for item in items if item["id"] not in bad]
+    progress.warning(
+        f"Skipped {len(bad)} item(s) whose assets cannot be read: {', '.join(bad)}. Details: {shown}{more}. "
+        "A date made only of skipped items is left out; a date with other tiles keeps them."
+    )
+    if not keep:
+        raise UserError(f"No item can be read: every one of the {len(items)} item(s) has an asset that fails ({shown}{more}).")
+    return keep
+
+
+def _exception_chain(err: BaseException, limit: int = 20) -> List[BaseException]:
+    """err and its causes: rasterio's last message is often just 'See previous exception'."""
+    chain, seen = [], set()
+    while err is not None and id(err) not in seen and len(chain) < limit:
+        chain.append(err)
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return chain
+
+
+def describe_read_error(err: Exception, items: Sequence[dict], keys: Sequence[str]) -> Optional[str]:
+    """Name the item and asset behind a GDAL error raised while the cube is written.
+
+    The probe runs first, so this is the rare case of an asset that broke
+    between the probe and the read, or whose data (not header) is damaged.
+    GDAL's messages carry the URL, which tells which item and asset it was.
+    """
+    texts = [" ".join(str(e).split()) for e in _exception_chain(err)]
+    joined = " | ".join(texts)
+    for item in items:
+        for key in keys:
+            href = (item.get("assets", {}).get(key) or {}).get("href")
+            if href and href in joined:
+                # innermost first: the decoder's words, then GDAL's block read
+                details = "; ".join(t for t in reversed(texts) if t and "See previous exception" not in t)
+                return (
+                    f"Reading item {item['id']}, asset {key} failed while writing the cube: {_gdal_message(Exception(details))}. "
+                    "Nothing was written."
+                )
+    return None
+
+
 def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
     """Build the lazy cube; nothing is read until it is computed or written."""
     import numpy as np
@@ -126,11 +254,20 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         raise UserError(
             f"No item overlaps the area ({box} in lon/lat). Search again over this area, or choose an AOI inside the items' footprints."
         )
+    if request.on_asset_error not in ON_ASSET_ERROR:
+        raise UserError(f"ON_ASSET_ERROR must be one of {', '.join(ON_ASSET_ERROR)}.")
+    skipped: List[str] = []
+    if request.probe_assets:
+        failures = probe_assets(items, keys, request.http, progress)
+        before = {item["id"] for item in items}
+        items = _handle_asset_failures(items, failures, request.on_asset_error, progress)
+        skipped = sorted(before - {item["id"] for item in items})
     groups = group_items(items, request.groupby)
     progress.info(f"{len(items)} item(s) fused into {len(groups)} date(s) on a {geobox.shape[1]} x {geobox.shape[0]} grid in {geobox.crs}.")
 
     resampling = {k: ("nearest" if k.lower() in CATEGORICAL else request.resampling) for k in keys}
-    odc.stac.configure_rio(cloud_defaults=True, GDAL_HTTP_MAX_RETRY=3, GDAL_HTTP_RETRY_DELAY=1)
+    # The same HTTP policy for the reads during the write (odc-stac applies it in every worker thread).
+    odc.stac.configure_rio(cloud_defaults=True, **gdal_http_options(request.http))
     stac_items = [pystac.Item.from_dict(item, preserve_dict=True) for item in items]
     keys_by_id = {item["id"]: group_key(item, request.groupby) for item in items}
     chunk = int(request.chunk_size)
@@ -142,7 +279,7 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
             groupby=lambda item, parsed, idx: keys_by_id[item.id],
             resampling=resampling,
             chunks={"time": 1, "y": chunk, "x": chunk},
-            fail_on_error=True,
+            fail_on_error=True,  # a read failure during the write fails the run: never silent holes
         )
     except ValueError as err:
         raise UserError(f"odc-stac cannot load these items: {err}")
@@ -155,6 +292,8 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         raster = (items[0]["assets"][key].get("raster:bands") or [{}])[0]
         if "scale" in raster:  # the offset varies by date: see processing_baseline
             ds[key].attrs["reflectance_scale"] = raster["scale"]
+    if skipped:
+        ds.attrs["skipped_items"] = ",".join(skipped)  # provenance: items left out by ON_ASSET_ERROR=skip
     ds.attrs["title"] = "SITS Cube"
     ds.attrs["source"] = ", ".join(sorted({i.get("collection") or "" for i in items}))
     return ds

@@ -4,10 +4,12 @@ import datetime as dt
 import json
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .errors import UserError
+from .http_client import HttpPolicy, stac_api_io
 from .progress import Progress
 
 CLOUD_PROPERTY = "eo:cloud_cover"
@@ -25,6 +27,20 @@ class SearchRequest:
     headers: Dict[str, str] = field(default_factory=dict)
     timeout: float = 30.0  # seconds, per request
     page_size: int = 100  # items per page the server is asked for
+    # Retry policy (engine/http_client.py): retries on 429/5xx and connection
+    # errors, backoff doubling from `backoff`, waits capped at `max_wait`, no
+    # retry that could end past `deadline` seconds after a request's first attempt.
+    retries: int = 4
+    backoff: float = 0.5
+    max_wait: float = 60.0
+    deadline: float = 120.0
+
+    @property
+    def policy(self) -> HttpPolicy:
+        return HttpPolicy(
+            timeout=self.timeout, retries=self.retries, backoff=self.backoff,
+            max_wait=self.max_wait, deadline=self.deadline,
+        )
 
     def validate(self) -> None:
         if not self.catalog_url.startswith(("http://", "https://")):
@@ -54,28 +70,62 @@ class SearchRequest:
         return self.max_cloud is not None and self.max_cloud < 100
 
 
-def open_client(url: str, headers: Dict[str, str], timeout: float):
-    """Open a STAC API with pystac-client, turning failures into UserErrors."""
+def open_client(url: str, headers: Dict[str, str], policy, report=None):
+    """Open a STAC API with pystac-client, turning failures into UserErrors.
+
+    Every request of the client (landing page, conformance, pages) goes
+    through the retry policy of engine/http_client.py. `policy` may also be a
+    number: the timeout, with the default retries.
+    """
     import requests
     from pystac_client import Client
     from pystac_client.exceptions import APIError
 
+    if not isinstance(policy, HttpPolicy):
+        policy = HttpPolicy(timeout=float(policy))
+    io = stac_api_io(policy, headers=headers or None, report=report)
     try:
-        return Client.open(url, headers=headers or None, timeout=timeout)
+        return Client.open(url, headers=headers or None, stac_io=io, timeout=policy.timeout)
     except (requests.exceptions.RequestException, APIError) as err:
-        raise network_error(err, url, timeout, "opening the catalog")
+        raise network_error(err, url, policy.timeout, "opening the catalog", io)
     except (json.JSONDecodeError, ValueError) as err:
         raise UserError(f"{url} does not answer like a STAC API ({_short(err)}). Check CATALOG_URL.")
 
 
-def network_error(err: Exception, url: str, timeout: float, during: str) -> UserError:
-    """A user-facing error for a failed request (pystac-client wraps requests' errors in APIError)."""
+def network_error(err: Exception, url: str, timeout: float, during: str, io=None) -> UserError:
+    """A user-facing error for a failed request (pystac-client wraps requests' errors in APIError).
+
+    Names the catalog, what was being done, the last HTTP status (if the
+    server answered at all), and how many attempts were made in how long.
+    """
     text = f"{type(err).__name__}: {err}"
+    log = getattr(io, "log", None)
+    status = getattr(err, "status_code", None) or (log.last_status if log else None)
+    tries = ""
+    if log is not None and log.last_attempts > 1:
+        tries = f" after {log.last_attempts} attempts in {time.monotonic() - log.started():.1f} s"
+    request_url = f" for {log.last_url}" if log is not None and log.last_url and log.last_url.rstrip("/") != url.rstrip("/") else ""
+    if status is not None:
+        hint = {
+            429: "The catalog is rate-limiting: wait a while, or ask for fewer items (smaller area, dates or MAX_ITEMS).",
+            404: "Check CATALOG_URL (and the collection).",
+        }.get(status, "The catalog may be down or overloaded: try again later." if status >= 500 else "Check the parameters and CATALOG_URL.")
+        return UserError(
+            f"The STAC API at {url} answered HTTP {status} ({during}{request_url}){tries}: {_short(err, 200)}. {hint}"
+        )
     if isinstance(err, requests_timeout_types()) or "timed out" in text or "Timeout" in text:
-        return UserError(f"The STAC API at {url} did not answer within {timeout:g} s ({during}). Check CATALOG_URL or try later.")
+        return UserError(
+            f"The STAC API at {url} did not answer within {timeout:g} s ({during}{request_url}){tries}. "
+            "Check CATALOG_URL, try later, or raise TIMEOUT."
+        )
+    if "Connection aborted" in text or "RemoteDisconnected" in text or "Connection reset" in text:
+        return UserError(
+            f"The STAC API at {url} closed the connection without answering ({during}{request_url}){tries}. "
+            "The catalog may be overloaded or behind a failing proxy: try again later."
+        )
     if "Connection refused" in text or "NewConnectionError" in text or "Name or service not known" in text or "ConnectionError" in text:
-        return UserError(f"Cannot reach the STAC API at {url} ({during}): {_short(err)}. Check CATALOG_URL and your network.")
-    return UserError(f"The STAC API at {url} answered with an error ({during}): {_short(err)}")
+        return UserError(f"Cannot reach the STAC API at {url} ({during}{request_url}){tries}: {_short(err)}. Check CATALOG_URL and your network.")
+    return UserError(f"The STAC API at {url} answered with an error ({during}{request_url}){tries}: {_short(err)}")
 
 
 def requests_timeout_types():
@@ -111,7 +161,8 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
 
     progress = progress or Progress()
     request.validate()
-    client = open_client(request.catalog_url, request.headers, request.timeout)
+    # Retries are reported as they happen (a rate-limited catalog is slow, not stuck).
+    client = open_client(request.catalog_url, request.headers, request.policy, progress.info)
     progress.check_canceled()
     _check_collections(client, request.collections)
 
@@ -143,7 +194,15 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
             if len(items) >= request.max_items:
                 break
     except (requests.exceptions.RequestException, APIError) as err:
-        raise network_error(err, request.catalog_url, request.timeout, "searching")
+        raise network_error(err, request.catalog_url, request.timeout, "searching", client._stac_io)
+    except json.JSONDecodeError as err:
+        # A page cut short (proxy, overloaded server): never return a partial result silently.
+        log = getattr(client._stac_io, "log", None)
+        where = f" for {log.last_url}" if log is not None and log.last_url else ""
+        raise UserError(
+            f"The STAC API at {request.catalog_url} sent an answer that is not valid JSON{where} "
+            f"(truncated?): {_short(err)}. Try again later."
+        )
     except NotImplementedError as err:
         raise UserError(f"{request.catalog_url} cannot search items ({_short(err)}): is it a STAC API (not a static catalog)?")
 

@@ -517,10 +517,15 @@ def zonal_statistics_cube(ds, zones, statistics=("count", "mean"), bands=None,
     computed (dask) at a time. Rows come date by date, band by band, zones in
     the given order.
     """
+    import dask
+
+    from . import scheduler as schedulers
+
     progress = progress or Progress()
     statistics = parse_statistics(statistics)
     ids, geometries = _check_zones(zones)
     names = _cube_bands(ds, bands)
+    scheduler = schedulers.scheduler_from_settings()  # once: every image goes to the same place
     transform = ds.odc.transform
     pixel_area = _pixel_area(transform, ds.odc.crs, statistics)
     shape = (ds.sizes["y"], ds.sizes["x"])
@@ -532,7 +537,10 @@ def zonal_statistics_cube(ds, zones, statistics=("count", "mean"), bands=None,
         for name in names:
             progress.check_canceled()
             band = ds[name]
-            image = np.asarray(band.isel(time=t).transpose("y", "x").values)  # one date of one band
+            image = band.isel(time=t).transpose("y", "x").data  # one date of one band
+            if dask.is_dask_collection(image):  # computed by the configured scheduler
+                image = schedulers.compute(image, scheduler=scheduler)[0]  # percent, cancel: per image
+            image = np.asarray(image)
             labels, values = _gather(plan, lambda r, c, h, w: image[r:r + h, c:c + w])
             if values is None:
                 values = np.zeros(0, dtype=image.dtype)

@@ -320,6 +320,10 @@
       <translation>Taille des blocs (pixels)</translation>
     </message>
     <message>
+      <source>When an asset cannot be read</source>
+      <translation>Quand un asset ne peut pas être lu</translation>
+    </message>
+    <message>
       <source>ITEMS is not a layer or file QGIS can open: give the GeoJSON written by 'STAC search'.</source>
       <translation>ITEMS n'est pas une couche ou un fichier que QGIS sait ouvrir : donnez le GeoJSON écrit par « Recherche STAC ».</translation>
     </message>

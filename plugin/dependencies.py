@@ -34,8 +34,9 @@ DEPENDENCIES = [
     Dependency("requests", "requests", "HTTP"),
     Dependency("sklearn", "scikit-learn", "random-forest classification"),
     Dependency("numba", "numba", "fast gap-filling (optional)"),
+    Dependency("distributed", "distributed", "running on a Dask cluster (optional)"),
 ]
-OPTIONAL = {"numba"}  # missing: slower, not broken
+OPTIONAL = {"numba", "distributed"}  # missing: slower, not broken
 BY_MODULE = {d.module: d for d in DEPENDENCIES}
 
 

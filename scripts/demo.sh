@@ -54,15 +54,51 @@ timed scripts/qgis_process run sitscube:harmonize -- INPUT="$OUT/cube.nc" OUTPUT
 timed scripts/qgis_process run sitscube:cloudmask -- INPUT="$OUT/harmonized.nc" DILATION=1 OUTPUT="$OUT/masked.nc" | tail -n 1
 timed scripts/qgis_process run sitscube:gapfill -- INPUT="$OUT/masked.nc" METHOD=linear OUTPUT="$OUT/filled.nc" | tail -n 1
 
-step "sitscube:composite — summer 2022 median, true colour"
-timed scripts/qgis_process run sitscube:composite -- INPUT="$OUT/masked.nc" METHOD=median \
+step "sitscube:composite — summer 2022 median (true colour) and 2022 seasons (for the classifier)"
+timed scripts/qgis_process run sitscube:composite -- INPUT="$OUT/filled.nc" METHOD=median \
   START_DATE=2022-05-01 END_DATE=2022-09-30 OUTPUT="$OUT/composite_summer_2022.tif" | tail -n 1
+timed scripts/qgis_process run sitscube:composite -- INPUT="$OUT/filled.nc" METHOD=median PERIOD=season \
+  START_DATE=2021-12-01 END_DATE=2022-11-30 OUTPUT="$OUT/seasons_2022.tif" | tail -n 1
+
+step "sitscube:trainrandomforest — half of the sample's fields for training, the other half held out"
+"$PY" - "$CATALOG/truth/fields.geojson" "$OUT" <<'PYEOF'
+import json, sys
+fields = json.load(open(sys.argv[1]))
+for name, parity in (("training", 0), ("held_out_fields", 1)):
+    subset = dict(fields, features=[f for f in fields["features"] if f["properties"]["field_id"] % 2 == parity])
+    json.dump(subset, open(f"{sys.argv[2]}/{name}.geojson", "w"))
+PYEOF
+timed scripts/qgis_process run sitscube:trainrandomforest -- INPUT="$OUT/seasons_2022.tif" \
+  TRAINING="$OUT/training.geojson" CLASS_FIELD=class_name N_TREES=100 \
+  OUTPUT_MODEL="$OUT/landcover.sitsmodel" OUTPUT_REPORT="$OUT/accuracy_report.html" | grep -i "overall accuracy" || true
+
+step "sitscube:classify and sitscube:zonalstatistics — the land-cover map, and its majority class per held-out field"
+timed scripts/qgis_process run sitscube:classify -- INPUT="$OUT/seasons_2022.tif" MODEL="$OUT/landcover.sitsmodel" \
+  OUTPUT="$OUT/landcover.tif" OUTPUT_PROBABILITY="$OUT/landcover_probability.tif" | tail -n 1
+timed scripts/qgis_process run sitscube:zonalstatistics -- INPUT="$OUT/landcover.tif" ZONES="$OUT/held_out_fields.geojson" \
+  STATISTICS=majority STATISTICS=class_area OUTPUT="$OUT/landcover_per_field.gpkg" | tail -n 1
+"$PY" - "$OUT/landcover_per_field.gpkg" <<'PYEOF'
+import sqlite3, sys
+names = ["crops", "forest", "urban", "water"]  # class codes follow the sorted class names
+rows = sqlite3.connect(sys.argv[1]).execute("select class_name, majority from landcover_per_field where majority is not null").fetchall()
+agree = sum(names[int(m) - 1] == c for c, m in rows)
+print(f"   held-out fields whose majority class is their true class: {agree}/{len(rows)} ({100 * agree / len(rows):.1f} %)")
+PYEOF
+
+step "Quick-looks (PNG)"
+gdal_translate -q -of PNG -b 3 -b 2 -b 1 -scale 0 2500 0 255 -ot Byte "$OUT/composite_summer_2022.tif" "$OUT/composite_summer_2022.png"
+gdal_translate -q -of PNG "$OUT/landcover.tif" "$OUT/landcover.png"
+echo "   $OUT/composite_summer_2022.png, $OUT/landcover.png"
 
 step "Results"
 echo "   footprints:  $OUT/items.geojson"
 echo "   cube:        $OUT/cube.nc  (then harmonized.nc, masked.nc, filled.nc)"
 echo "   map layers:  $OUT/*.nc.layers/*.vrt (one band per date)"
-echo "   composite:   $OUT/composite_summer_2022.tif"
+echo "   composites:  $OUT/composite_summer_2022.tif, $OUT/seasons_2022.tif"
+echo "   land cover:  $OUT/landcover.tif (+ landcover_probability.tif), model landcover.sitsmodel"
+echo "   accuracy:    $OUT/accuracy_report.html (+ .json, .csv)"
+echo "   per field:   $OUT/landcover_per_field.gpkg"
+echo "   quick-looks: $OUT/composite_summer_2022.png, $OUT/landcover.png"
 "$PY" -c "
 from sitscube.engine.cube_io import open_cube
 c = open_cube('$OUT/cube.nc')

@@ -107,4 +107,5 @@ FRENCH = {
     'Workflows': 'Chaînes de traitement',
     'Cloud-free composite from STAC': 'Composite sans nuages depuis STAC',
     'Land-cover map from STAC': "Carte d'occupation du sol depuis STAC",
+    'When an asset cannot be read': "Quand un asset ne peut pas être lu",
 }

@@ -87,3 +87,21 @@ def test_plugin_without_its_libraries_says_what_to_install(tmp_path):
     assert completed.returncode != 0
     output = completed.stdout + completed.stderr
     assert "odc-stac" in output and "pip install" in output
+
+
+def test_composite_in_a_fresh_process_keeps_the_crs(stac_api, area_lonlat, tmp_path):
+    """A process that never loaded odc-stac must still georeference its outputs."""
+    from osgeo import gdal
+
+    west, south, east, north = area_lonlat
+    items = tmp_path / "items.geojson"
+    assert qgis_process("run", "sitscube:stacsearch", "--", f"CATALOG_URL={stac_api.url}", f"COLLECTION={sc.PC_COLLECTION}",
+                        f"AOI={west},{east},{south},{north} [EPSG:4326]", "START_DATE=2022-06-01", "END_DATE=2022-08-31",
+                        f"OUTPUT={items}").returncode == 0
+    cube = tmp_path / "cube.nc"
+    assert qgis_process("run", "sitscube:loadcube", "--", f"ITEMS={items}", "BANDS=red", "RESOLUTION=40",
+                        f"OUTPUT={cube}").returncode == 0
+    composite = tmp_path / "composite.tif"
+    completed = qgis_process("run", "sitscube:composite", "--", f"INPUT={cube}", f"OUTPUT={composite}")
+    assert completed.returncode == 0, completed.stderr
+    assert "UTM zone 31N" in gdal.Open(str(composite)).GetProjection()
