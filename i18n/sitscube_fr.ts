@@ -4,8 +4,124 @@
   <context>
     <name>SitsCube</name>
     <message>
+      <source>SITS Cube needs Python packages that QGIS cannot import: {names}. Install them with: {command} (on Windows, in the OSGeo4W Shell; or pip install -r "{requirements}"), then restart QGIS.</source>
+      <translation>SITS Cube a besoin de paquets Python que QGIS ne peut pas importer : {names}. Installez-les avec : {command} (sous Windows, dans l'OSGeo4W Shell ; ou pip install -r "{requirements}"), puis redémarrez QGIS.</translation>
+    </message>
+    <message>
       <source>SITS Cube</source>
       <translation>SITS Cube</translation>
+    </message>
+    <message>
+      <source>STAC catalog</source>
+      <translation>Catalogue STAC</translation>
+    </message>
+    <message>
+      <source>The STAC API that 'STAC search' proposes by default, e.g. Earth Search or Planetary Computer. Environment variable: SITSCUBE_CATALOG_URL.</source>
+      <translation>L'API STAC que « Recherche STAC » propose par défaut, par ex. Earth Search ou Planetary Computer. Variable d'environnement : SITSCUBE_CATALOG_URL.</translation>
+    </message>
+    <message>
+      <source>Default catalog URL</source>
+      <translation>URL du catalogue par défaut</translation>
+    </message>
+    <message>
+      <source>Computation</source>
+      <translation>Calcul</translation>
+    </message>
+    <message>
+      <source>Threads on this computer (default)</source>
+      <translation>Threads sur cet ordinateur (par défaut)</translation>
+    </message>
+    <message>
+      <source>Local Dask cluster (worker processes)</source>
+      <translation>Cluster Dask local (processus de travail)</translation>
+    </message>
+    <message>
+      <source>Existing Dask cluster at this address</source>
+      <translation>Cluster Dask existant à cette adresse</translation>
+    </message>
+    <message>
+      <source>Where the cube computations run: dask's threads in QGIS, a local cluster of worker processes started on first use, or an existing Dask cluster (its scheduler address, e.g. tcp://host:8786). Environment variable: SITSCUBE_DASK_SCHEDULER.</source>
+      <translation>Où s'exécutent les calculs sur les cubes : les threads de dask dans QGIS, un cluster local de processus de travail démarré à la première utilisation, ou un cluster Dask existant (l'adresse de son ordonnanceur, par ex. tcp://host:8786). Variable d'environnement : SITSCUBE_DASK_SCHEDULER.</translation>
+    </message>
+    <message>
+      <source>Dask scheduler</source>
+      <translation>Ordonnanceur Dask</translation>
+    </message>
+    <message>
+      <source>The Dask scheduler's address, e.g. tcp://host:8786.</source>
+      <translation>L'adresse de l'ordonnanceur Dask, par ex. tcp://host:8786.</translation>
+    </message>
+    <message>
+      <source>Scheduler address</source>
+      <translation>Adresse de l'ordonnanceur</translation>
+    </message>
+    <message>
+      <source>MB</source>
+      <translation>Mo</translation>
+    </message>
+    <message>
+      <source>Automatic</source>
+      <translation>Automatique</translation>
+    </message>
+    <message>
+      <source>Memory budget for one computation, in MB; 0 (Automatic) lets dask choose. It is the hint for the size of dask chunks (a quarter of the budget per chunk): lower it if QGIS runs out of memory, raise it for fewer, larger reads. Environment variable: SITSCUBE_MEMORY_LIMIT_MB.</source>
+      <translation>Budget mémoire d'un calcul, en Mo ; 0 (Automatique) laisse dask choisir. Il sert d'indication pour la taille des blocs (chunks) dask (un quart du budget par bloc) : baissez-le si QGIS manque de mémoire, augmentez-le pour des lectures moins nombreuses et plus grandes. Variable d'environnement : SITSCUBE_MEMORY_LIMIT_MB.</translation>
+    </message>
+    <message>
+      <source>Memory limit</source>
+      <translation>Limite de mémoire</translation>
+    </message>
+    <message>
+      <source>Cache folder</source>
+      <translation>Dossier de cache</translation>
+    </message>
+    <message>
+      <source>Folder for downloaded and intermediate files; created when first used. Default: a folder in the QGIS profile. Environment variable: SITSCUBE_CACHE_DIR.</source>
+      <translation>Dossier des fichiers téléchargés et intermédiaires ; créé à la première utilisation. Par défaut : un dossier dans le profil QGIS. Variable d'environnement : SITSCUBE_CACHE_DIR.</translation>
+    </message>
+    <message>
+      <source>HTTP (STAC requests and image reads)</source>
+      <translation>HTTP (requêtes STAC et lecture des images)</translation>
+    </message>
+    <message>
+      <source>Extra attempts after a rate limit (429), a temporary server error (5xx) or a dropped connection. Environment variable: SITSCUBE_HTTP_RETRIES.</source>
+      <translation>Tentatives supplémentaires après une limitation de débit (429), une erreur temporaire du serveur (5xx) ou une connexion interrompue. Variable d'environnement : SITSCUBE_HTTP_RETRIES.</translation>
+    </message>
+    <message>
+      <source>Retries</source>
+      <translation>Nouvelles tentatives</translation>
+    </message>
+    <message>
+      <source>Wait before the first retry; it doubles at each retry. Environment variable: SITSCUBE_HTTP_BACKOFF.</source>
+      <translation>Attente avant la première nouvelle tentative ; elle double à chaque tentative. Variable d'environnement : SITSCUBE_HTTP_BACKOFF.</translation>
+    </message>
+    <message>
+      <source>First retry after</source>
+      <translation>Première nouvelle tentative après</translation>
+    </message>
+    <message>
+      <source>Longest wait between two attempts, a server's Retry-After included. Environment variable: SITSCUBE_HTTP_MAX_WAIT.</source>
+      <translation>Attente maximale entre deux tentatives, Retry-After du serveur compris. Variable d'environnement : SITSCUBE_HTTP_MAX_WAIT.</translation>
+    </message>
+    <message>
+      <source>Longest wait between attempts</source>
+      <translation>Attente maximale entre deux tentatives</translation>
+    </message>
+    <message>
+      <source>No retry starts that could end later than this after a request's first attempt. Environment variable: SITSCUBE_HTTP_DEADLINE.</source>
+      <translation>Aucune nouvelle tentative n'est lancée si elle peut se terminer plus tard que ce délai après la première tentative d'une requête. Variable d'environnement : SITSCUBE_HTTP_DEADLINE.</translation>
+    </message>
+    <message>
+      <source>Give up a request after</source>
+      <translation>Abandonner une requête après</translation>
+    </message>
+    <message>
+      <source>For headless runs (qgis_process, scripts), the SITSCUBE_* environment variables named in the tooltips override these settings.</source>
+      <translation>Pour les exécutions sans interface (qgis_process, scripts), les variables d'environnement SITSCUBE_* indiquées dans les infobulles remplacent ces paramètres.</translation>
+    </message>
+    <message>
+      <source>Overridden by the environment variable {name}={value}</source>
+      <translation>Remplacé par la variable d'environnement {name}={value}</translation>
     </message>
     <message>
       <source>Cloud-free composite from STAC</source>
@@ -52,6 +168,14 @@
       <translation>carte</translation>
     </message>
     <message>
+      <source>Applies a model from 'Train random forest' to a raster with the same bands, block by block, so memory stays bounded whatever the raster's size. Pixels that are nodata in any band stay nodata.
+
+Output: a class raster (GeoTIFF, class codes) loaded with a palette and the class names; optionally the probability of the chosen class (0-1), a confidence map. A raster whose bands do not match the model is refused.</source>
+      <translation>Applique un modèle issu de « Entraîner une forêt aléatoire » à un raster ayant les mêmes bandes, bloc par bloc, pour que la mémoire reste bornée quelle que soit la taille du raster. Les pixels nodata dans l'une des bandes restent nodata.
+
+Sortie : un raster de classes (GeoTIFF, codes de classes) chargé avec une palette et les noms des classes ; en option, la probabilité de la classe retenue (0-1), qui sert de carte de confiance. Un raster dont les bandes ne correspondent pas au modèle est refusé.</translation>
+    </message>
+    <message>
       <source>Raster</source>
       <translation>Raster</translation>
     </message>
@@ -94,6 +218,14 @@
     <message>
       <source>mask</source>
       <translation>masque</translation>
+    </message>
+    <message>
+      <source>Masks a cube with its Scene Classification Layer: pixels whose class is in MASK_VALUES become nodata in every band except the mask band (kept, so you can see why a pixel was masked).
+
+Default classes: 0 no data, 1 saturated or defective, 3 cloud shadow, 8 cloud medium probability, 9 cloud high probability, 10 thin cirrus. DILATION grows the masked area by that many pixels (a disc) to catch cloud edges. MAX_MASKED_FRACTION (0-1, optional) drops whole dates whose masked share of the observed area is larger; the log lists them and why.</source>
+      <translation>Masque un cube à l'aide de sa couche de classification de scène (SCL) : les pixels dont la classe figure dans MASK_VALUES deviennent nodata dans toutes les bandes sauf la bande de masque (conservée, pour voir pourquoi un pixel a été masqué).
+
+Classes par défaut : 0 pas de données, 1 saturé ou défectueux, 3 ombre de nuage, 8 nuage de probabilité moyenne, 9 nuage de probabilité élevée, 10 cirrus fins. DILATION étend la zone masquée d'autant de pixels (un disque) pour attraper les bords des nuages. MAX_MASKED_FRACTION (0-1, facultatif) écarte les dates entières dont la part masquée de la surface observée est plus grande ; le journal les liste avec la raison.</translation>
     </message>
     <message>
       <source>Cube</source>
@@ -152,6 +284,18 @@
       <translation>centile</translation>
     </message>
     <message>
+      <source>Reduces a cube over time, pixel by pixel, ignoring nodata (masked clouds): median (default), mean, min, max or a percentile. Optionally over a date window (START_DATE, END_DATE, both included) and per period (one composite per month or per season DJF/MAM/JJA/SON).
+
+BANDS: the bands to keep (default: every band but class bands such as SCL).
+
+Output: a tiled, compressed multi-band GeoTIFF whose band descriptions are the band names (and periods); loaded into the map in true colour when it has red, green and blue bands. Integer bands keep their type for median, min and max; mean and percentiles are float.</source>
+      <translation>Réduit un cube dans le temps, pixel par pixel, en ignorant les nodata (nuages masqués) : médiane (par défaut), moyenne, min, max ou un centile. En option, sur une fenêtre de dates (START_DATE, END_DATE, toutes deux incluses) et par période (un composite par mois ou par saison DJF/MAM/JJA/SON).
+
+BANDS : les bandes à conserver (par défaut : toutes les bandes sauf les bandes de classes comme SCL).
+
+Sortie : un GeoTIFF multibande tuilé et compressé dont les descriptions de bandes sont les noms des bandes (et des périodes) ; chargé dans la carte en couleurs naturelles s'il a des bandes rouge, verte et bleue. Les bandes entières gardent leur type pour la médiane, le min et le max ; la moyenne et les centiles sont en nombres flottants.</translation>
+    </message>
+    <message>
       <source>Method</source>
       <translation>Méthode</translation>
     </message>
@@ -196,6 +340,14 @@
       <translation>échantillons</translation>
     </message>
     <message>
+      <source>Writes a cube's time series as a long CSV table with one row per pixel (or point), date and band: id, x, y, date, band, value (empty where nodata), as the sits package's to_csv does; and, optionally, the cube as a CF netCDF file (to_nc).
+
+POINTS (optional): a point layer in any CRS; each point takes the value of the pixel it falls in, and its id from ID_FIELD (default: the feature id). Without points, every pixel is written.</source>
+      <translation>Écrit les séries temporelles d'un cube dans une table CSV longue, avec une ligne par pixel (ou point), date et bande : id, x, y, date, band, value (vide là où la valeur est nodata), comme le fait to_csv du package sits ; et, en option, le cube en fichier netCDF CF (to_nc).
+
+POINTS (facultatif) : une couche de points dans n'importe quel SCR ; chaque point prend la valeur du pixel dans lequel il tombe, et son identifiant dans ID_FIELD (par défaut : l'identifiant de l'entité). Sans points, tous les pixels sont écrits.</translation>
+    </message>
+    <message>
       <source>Points (optional)</source>
       <translation>Points (facultatif)</translation>
     </message>
@@ -232,6 +384,14 @@
       <translation>interpolation</translation>
     </message>
     <message>
+      <source>Fills nodata pixels (for instance masked clouds) of every reflectance band from the same pixel's valid values at other dates. 'linear' interpolates between the previous and the next valid value, weighted by the acquisition dates (a date 10 days after a valid one and 30 days before the next is 1/4 of the way); 'nearest' takes the closest valid date; 'previous' the last valid one.
+
+FILL_EDGES fills dates before the first and after the last valid value with the nearest valid value. MAX_GAP_DAYS (optional) leaves gaps longer than that as nodata. Pixels never valid stay nodata; class bands such as SCL are unchanged.</source>
+      <translation>Comble les pixels nodata (par exemple les nuages masqués) de chaque bande de réflectance à partir des valeurs valides du même pixel à d'autres dates. « linear » interpole entre la valeur valide précédente et la suivante, avec une pondération par les dates d'acquisition (une date située 10 jours après une date valide et 30 jours avant la suivante est au quart du chemin) ; « nearest » prend la date valide la plus proche ; « previous » la dernière date valide.
+
+FILL_EDGES remplit les dates avant la première et après la dernière valeur valide avec la valeur valide la plus proche. MAX_GAP_DAYS (facultatif) laisse en nodata les lacunes plus longues que cette durée. Les pixels jamais valides restent nodata ; les bandes de classes comme SCL ne sont pas modifiées.</translation>
+    </message>
+    <message>
       <source>Fill the series' ends with the nearest value</source>
       <translation>Remplir les extrémités de la série avec la valeur la plus proche</translation>
     </message>
@@ -260,6 +420,18 @@
       <translation>harmoniser</translation>
     </message>
     <message>
+      <source>From processing baseline 04.00 (25 January 2022) ESA's Sentinel-2 L2A products add 1000 to every reflectance band (BOA_ADD_OFFSET = -1000), and older products reprocessed to baseline 05.00 carry it too. This algorithm removes it date by date, from each date's processing baseline (not from its date), so a time series crosses January 2022 without a jump.
+
+Dates the catalog already corrected (Earth Search's earthsearch:boa_offset_applied) are skipped; SCL and other class bands are untouched; nodata (0) stays nodata; values that were below the offset (negative reflectance) become 1, never wrap around; bright values (clouds, snow above 1.0) are kept. A cube already harmonized is left unchanged, with a warning.
+
+Input and output: cubes (.nc or .zarr) as written by 'Load cube'.</source>
+      <translation>Depuis la ligne de base de traitement 04.00 (25 janvier 2022), les produits Sentinel-2 L2A de l'ESA ajoutent 1000 à chaque bande de réflectance (BOA_ADD_OFFSET = -1000), et les produits plus anciens retraités en ligne de base 05.00 le portent aussi. Cet algorithme le retire date par date, d'après la ligne de base de traitement de chaque date (et non d'après la date elle-même), pour qu'une série temporelle franchisse janvier 2022 sans saut.
+
+Les dates déjà corrigées par le catalogue (earthsearch:boa_offset_applied d'Earth Search) sont ignorées ; SCL et les autres bandes de classes ne sont pas modifiées ; nodata (0) reste nodata ; les valeurs qui étaient sous le décalage (réflectance négative) deviennent 1, sans jamais repartir par le haut de la plage des entiers ; les valeurs élevées (nuages, neige au-dessus de 1,0) sont conservées. Un cube déjà harmonisé est laissé inchangé, avec un avertissement.
+
+Entrée et sortie : des cubes (.nc ou .zarr) tels qu'écrits par « Charger un cube ».</translation>
+    </message>
+    <message>
       <source>Harmonized cube</source>
       <translation>Cube harmonisé</translation>
     </message>
@@ -286,6 +458,22 @@
     <message>
       <source>cube</source>
       <translation>cube</translation>
+    </message>
+    <message>
+      <source>Loads the items found by 'STAC search' as a regular (time, y, x) data cube with odc-stac, reading the Cloud-Optimized GeoTIFFs lazily and chunk by chunk.
+
+ITEMS: the item collection (GeoJSON file or footprint layer). AOI: the area to load (default: all items). CRS: the cube's CRS (default: the UTM zone of the area). RESOLUTION: pixel size in CRS units (metres for UTM). BANDS: asset keys or common names, comma separated, e.g. 'red,nir,scl' or 'B04,B08,SCL'. GROUPBY: 'solar_day' fuses the tiles of one overpass into one date. Categorical bands such as SCL are always resampled with 'nearest'.
+
+Output: a cube file, netCDF (.nc, default) or Zarr (.zarr), with one variable per band, integer types and nodata kept, and per-date metadata (item ids, platform, processing baseline, cloud cover). Each band is loaded into the map as a raster layer with one band per date.
+
+ON_ASSET_ERROR: every asset is opened first (with GDAL's HTTP retries); if one still cannot be read, 'fail' (default) stops before writing and names the item and asset, 'skip' leaves those items out with a warning listing them.</source>
+      <translation>Charge les items trouvés par « Recherche STAC » en un cube de données régulier (time, y, x) avec odc-stac, en lisant les GeoTIFF optimisés pour le cloud (COG) à la demande, bloc par bloc.
+
+ITEMS : la collection d'items (fichier GeoJSON ou couche d'emprises). AOI : la zone à charger (par défaut : tous les items). CRS : le SCR du cube (par défaut : la zone UTM de la zone d'intérêt). RESOLUTION : taille du pixel en unités du SCR (mètres en UTM). BANDS : clés d'asset ou noms communs, séparés par des virgules, par ex. « red,nir,scl » ou « B04,B08,SCL ». GROUPBY : « solar_day » fusionne les tuiles d'un même passage en une seule date. Les bandes catégorielles comme SCL sont toujours rééchantillonnées au plus proche voisin (« nearest »).
+
+Sortie : un fichier cube, netCDF (.nc, par défaut) ou Zarr (.zarr), avec une variable par bande, les types entiers et le nodata conservés, et des métadonnées par date (identifiants des items, plateforme, ligne de base de traitement, couverture nuageuse). Chaque bande est chargée dans la carte comme une couche raster avec une bande par date.
+
+ON_ASSET_ERROR : chaque asset est d'abord ouvert (avec les nouvelles tentatives HTTP de GDAL) ; si l'un d'eux reste illisible, « fail » (par défaut) s'arrête avant d'écrire en nommant l'item et l'asset, « skip » écarte ces items avec un avertissement qui les liste.</translation>
     </message>
     <message>
       <source>Items (from STAC search)</source>
@@ -344,12 +532,46 @@
       <translation>végétation</translation>
     </message>
     <message>
+      <source>Adds a spectral index to the cube as a new float variable, computed in reflectance (the digital numbers times the band's scale, 0.0001 for Sentinel-2):
+NDVI (nir-red)/(nir+red); NDWI (green-nir)/(green+nir); NDMI (nir-swir16)/(nir+swir16); NBR (nir-swir22)/(nir+swir22); EVI 2.5(nir-red)/(nir+6red-7.5blue+1); SAVI 1.5(nir-red)/(nir+red+0.5).
+
+Bands are found by common name (red is B04 or red). Pixels where an input is nodata are NaN. Harmonize the cube first if it carries the baseline 04.00 offset.</source>
+      <translation>Ajoute au cube un indice spectral, comme nouvelle variable en nombres flottants, calculé en réflectance (les comptes numériques multipliés par le facteur d'échelle de la bande, 0,0001 pour Sentinel-2) :
+NDVI (nir-red)/(nir+red) ; NDWI (green-nir)/(green+nir) ; NDMI (nir-swir16)/(nir+swir16) ; NBR (nir-swir22)/(nir+swir22) ; EVI 2.5(nir-red)/(nir+6red-7.5blue+1) ; SAVI 1.5(nir-red)/(nir+red+0.5).
+
+Les bandes sont trouvées par leur nom commun (red est B04 ou red). Les pixels où une entrée est nodata valent NaN. Harmonisez d'abord le cube s'il porte le décalage de la ligne de base 04.00.</translation>
+    </message>
+    <message>
       <source>Index</source>
       <translation>Indice</translation>
     </message>
     <message>
       <source>Cube with the index</source>
       <translation>Cube avec l'indice</translation>
+    </message>
+    <message>
+      <source>Date</source>
+      <translation>Date</translation>
+    </message>
+    <message>
+      <source>Cloud cover (%)</source>
+      <translation>Couverture nuageuse (%)</translation>
+    </message>
+    <message>
+      <source>Platform</source>
+      <translation>Plateforme</translation>
+    </message>
+    <message>
+      <source>Processing baseline</source>
+      <translation>Ligne de base de traitement</translation>
+    </message>
+    <message>
+      <source>Tile</source>
+      <translation>Tuile</translation>
+    </message>
+    <message>
+      <source>Offset removed by catalog</source>
+      <translation>Décalage retiré par le catalogue</translation>
     </message>
     <message>
       <source>STAC search</source>
@@ -366,6 +588,22 @@
     <message>
       <source>footprints</source>
       <translation>emprises</translation>
+    </message>
+    <message>
+      <source>Searches a STAC API (Earth Search, Planetary Computer or any other) for items of a collection that intersect an area, between two dates (both included), with at most a given cloud cover.
+
+The area can be drawn on the map, typed, or taken from a layer, in any CRS. Cloud cover is filtered by the server when it supports the 'filter' or 'query' extension, otherwise after download (with a warning). Results are sorted by date.
+
+Busy or flaky catalogs: each request waits at most TIMEOUT seconds for an answer; rate limits (429) and temporary errors (500, 502, 503, 504, dropped connections) are retried up to 4 times with growing waits (0.5, 1, 2, 4 s, or the server's Retry-After up to 60 s), never past 120 s per request. Retries are reported in the log.
+
+Output: the STAC ItemCollection as GeoJSON, loaded as a footprint layer. Use it as ITEMS in 'Load cube'.</source>
+      <translation>Recherche dans une API STAC (Earth Search, Planetary Computer ou toute autre) les items d'une collection qui intersectent une zone, entre deux dates (toutes deux incluses), avec au plus une couverture nuageuse donnée.
+
+La zone peut être dessinée sur la carte, saisie ou tirée d'une couche, dans n'importe quel SCR. La couverture nuageuse est filtrée par le serveur s'il prend en charge l'extension « filter » ou « query », sinon après le téléchargement (avec un avertissement). Les résultats sont triés par date.
+
+Catalogues surchargés ou instables : chaque requête attend une réponse au plus TIMEOUT secondes ; les limitations de débit (429) et les erreurs temporaires (500, 502, 503, 504, connexions interrompues) sont retentées jusqu'à 4 fois avec des attentes croissantes (0,5 s, 1 s, 2 s, 4 s, ou le Retry-After du serveur jusqu'à 60 s), jamais au-delà de 120 s par requête. Les nouvelles tentatives sont signalées dans le journal.
+
+Sortie : l'ItemCollection STAC en GeoJSON, chargée comme couche d'emprises. Utilisez-la comme ITEMS dans « Charger un cube ».</translation>
     </message>
     <message>
       <source>STAC API URL</source>
@@ -416,6 +654,10 @@
       <translation>Recherche de {collections} dans {url}…</translation>
     </message>
     <message>
+      <source>No items found in {collections} for this area between {start} and {end} with cloud cover ≤ {cloud}%. Widen the area or the dates, or raise MAX_CLOUD.</source>
+      <translation>Aucun item trouvé dans {collections} pour cette zone entre le {start} et le {end} avec une couverture nuageuse ≤ {cloud} %. Élargissez la zone ou les dates, ou augmentez MAX_CLOUD.</translation>
+    </message>
+    <message>
       <source>{n} item(s) written to {path}</source>
       <translation>{n} item(s) écrit(s) dans {path}</translation>
     </message>
@@ -432,6 +674,18 @@
       <translation>{n} entité(s) d'entraînement ignorée(s) : {reason}.</translation>
     </message>
     <message>
+      <source>no geometry</source>
+      <translation>sans géométrie</translation>
+    </message>
+    <message>
+      <source>invalid geometry</source>
+      <translation>géométrie invalide</translation>
+    </message>
+    <message>
+      <source>no class value</source>
+      <translation>sans valeur de classe</translation>
+    </message>
+    <message>
       <source>Train random forest</source>
       <translation>Entraîner une forêt aléatoire</translation>
     </message>
@@ -442,6 +696,18 @@
     <message>
       <source>accuracy</source>
       <translation>précision</translation>
+    </message>
+    <message>
+      <source>Trains a scikit-learn random forest on the pixels of a multi-band raster (a composite, a stack, a cube band layer) inside training polygons, or under training points, labelled by CLASS_FIELD (text or integer). The training layer may be in any CRS.
+
+Accuracy is estimated with spatially blocked cross-validation: a whole polygon (or, for points, a spatial block) is never split between training and test, so neighbouring, nearly identical pixels cannot inflate the score. The report gives the confusion matrix, overall accuracy, kappa, per-class precision, recall and F1, and feature importance. When blocked cross-validation is impossible (a class with a single polygon) the report says so plainly and the model is still trained.
+
+Outputs: the model file (bands, classes, CRS and parameters recorded) for 'Classify', and the report as HTML, with JSON and CSV next to it.</source>
+      <translation>Entraîne une forêt aléatoire scikit-learn sur les pixels d'un raster multibande (un composite, un empilement, une couche de bande de cube) à l'intérieur de polygones d'entraînement, ou sous des points d'entraînement, étiquetés par CLASS_FIELD (texte ou entier). La couche d'entraînement peut être dans n'importe quel SCR.
+
+La précision est estimée par validation croisée spatialement par blocs : un polygone entier (ou, pour des points, un bloc spatial) n'est jamais partagé entre entraînement et test, de sorte que des pixels voisins presque identiques ne peuvent pas gonfler le score. Le rapport donne la matrice de confusion, la précision globale, le kappa, la précision, le rappel et le F1 par classe, et l'importance des variables. Quand la validation croisée par blocs est impossible (une classe avec un seul polygone), le rapport le dit clairement et le modèle est tout de même entraîné.
+
+Sorties : le fichier du modèle (bandes, classes, SCR et paramètres enregistrés) pour « Classer », et le rapport en HTML, avec JSON et CSV à côté.</translation>
     </message>
     <message>
       <source>Training polygons or points</source>
@@ -534,6 +800,18 @@
     <message>
       <source>area</source>
       <translation>surface</translation>
+    </message>
+    <message>
+      <source>Statistics of a raster's pixels inside each polygon: count, sum, mean, std (population), min, max, median, percentiles, and for class maps the majority class and the area of each class (in the raster's projected CRS units, e.g. m²).
+
+A pixel belongs to a polygon when its centre is inside it, as QGIS's own zonal statistics does for polygons that contain pixel centres; nodata pixels are ignored. Zones may overlap and may be in any CRS.
+
+When INPUT is a band layer of a cube (as 'Load cube' puts in the map), the statistics are computed for every band and date of the cube: a long table (zone, date, band, statistics) is written to OUTPUT_TABLE, and the values are added to the zones as fields named band_date_statistic.</source>
+      <translation>Statistiques des pixels d'un raster à l'intérieur de chaque polygone : nombre, somme, moyenne, écart type (de la population), min, max, médiane, centiles et, pour les cartes de classes, la classe majoritaire et la surface de chaque classe (dans les unités du SCR projeté du raster, par ex. m²).
+
+Un pixel appartient à un polygone quand son centre est à l'intérieur, comme le font les statistiques zonales de QGIS pour les polygones qui contiennent des centres de pixels ; les pixels nodata sont ignorés. Les zones peuvent se chevaucher et être dans n'importe quel SCR.
+
+Quand INPUT est une couche de bande d'un cube (telle que « Charger un cube » en ajoute à la carte), les statistiques sont calculées pour chaque bande et chaque date du cube : une table longue (zone, date, bande, statistiques) est écrite dans OUTPUT_TABLE, et les valeurs sont ajoutées aux zones dans des champs nommés bande_date_statistique.</translation>
     </message>
     <message>
       <source>Raster or cube band layer</source>

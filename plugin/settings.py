@@ -61,3 +61,99 @@ def dask_scheduler() -> str:
     if os.environ.get("SITSCUBE_DASK_SCHEDULER") or "qgis.core" not in sys.modules:
         return os.environ.get("SITSCUBE_DASK_SCHEDULER") or "threads"
     return _setting("dask_scheduler", "SITSCUBE_DASK_SCHEDULER", "threads")
+
+
+# --- Settings page (plugin/settings_page.py): keys, variables, defaults -----
+# Every setting below has an environment variable that wins over the QGIS
+# setting (headless runs: qgis_process, CI, a cluster job).
+
+SETTINGS_GROUP = "sitscube"
+ENVIRONMENT = {  # QGIS settings key (under sitscube/) -> environment variable
+    "catalog_url": "SITSCUBE_CATALOG_URL",
+    "dask_scheduler": "SITSCUBE_DASK_SCHEDULER",
+    "cache_dir": "SITSCUBE_CACHE_DIR",
+    "memory_limit_mb": "SITSCUBE_MEMORY_LIMIT_MB",
+    "http_retries": "SITSCUBE_HTTP_RETRIES",
+    "http_backoff": "SITSCUBE_HTTP_BACKOFF",
+    "http_max_wait": "SITSCUBE_HTTP_MAX_WAIT",
+    "http_deadline": "SITSCUBE_HTTP_DEADLINE",
+}
+DEFAULTS = {
+    "catalog_url": EARTH_SEARCH,
+    "dask_scheduler": "threads",
+    "memory_limit_mb": 0,  # 0: automatic (dask's own chunk size)
+    "http_retries": 4,
+    "http_backoff": 0.5,
+    "http_max_wait": 60.0,
+    "http_deadline": 120.0,
+}
+
+
+def environment_override(key: str):
+    """The environment variable's value that overrides setting `key`, or None."""
+    return os.environ.get(ENVIRONMENT[key]) or None
+
+
+def _qgis_loaded() -> bool:
+    import sys
+
+    return "qgis.core" in sys.modules
+
+
+def default_cache_dir() -> str:
+    """<QGIS settings folder>/sitscube/cache inside QGIS; the user cache folder outside."""
+    if _qgis_loaded():
+        from qgis.core import QgsApplication
+
+        return os.path.join(QgsApplication.qgisSettingsDirPath(), "sitscube", "cache")
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "sitscube")
+
+
+def cache_dir() -> str:
+    """Folder for downloaded and intermediate files (SITSCUBE_CACHE_DIR wins).
+
+    Not created here: whoever writes into it creates it. Like dask_scheduler(),
+    QGIS settings are read only when qgis.core is already imported.
+    """
+    if environment_override("cache_dir") or not _qgis_loaded():
+        return os.path.expanduser(environment_override("cache_dir") or default_cache_dir())
+    return os.path.expanduser(_setting("cache_dir", "SITSCUBE_CACHE_DIR", default_cache_dir()))
+
+
+def memory_limit_mb() -> int:
+    """Memory budget in MB for one computation, 0 = automatic (SITSCUBE_MEMORY_LIMIT_MB wins).
+
+    Meant as the dask chunk-size hint (dask config ``array.chunk-size``), see
+    dask_chunk_size_hint(). Invalid or negative values count as 0.
+    """
+    if environment_override("memory_limit_mb") or not _qgis_loaded():
+        text = environment_override("memory_limit_mb") or "0"
+    else:
+        text = _setting("memory_limit_mb", "SITSCUBE_MEMORY_LIMIT_MB", "0")
+    try:
+        return max(0, int(float(text)))
+    except (TypeError, ValueError):
+        return 0
+
+
+def dask_chunk_size_hint():
+    """The memory limit as a dask ``array.chunk-size`` value ("256MiB"), or None for automatic.
+
+    A chunk is a quarter of the budget: dask holds a few chunks per thread at once.
+    """
+    limit = memory_limit_mb()
+    return f"{max(1, limit // 4)}MiB" if limit else None
+
+
+# Planetary Computer asset signing (engine/signing.py).
+def pc_token_endpoint() -> str:
+    """SAS token endpoint for assets on Azure Blob Storage (the Planetary Computer's by default)."""
+    return _setting("pc_token_endpoint", "SITSCUBE_PC_TOKEN_ENDPOINT",
+                    "https://planetarycomputer.microsoft.com/api/sas/v1/token")
+
+
+def sign_hosts() -> list:
+    """Host patterns (fnmatch, comma separated) whose asset hrefs get a SAS token,
+    besides *.blob.core.windows.net (e.g. a mirror of the Planetary Computer's storage)."""
+    return [p.strip() for p in _setting("sign_hosts", "SITSCUBE_SIGN_HOSTS", "").split(",") if p.strip()]
