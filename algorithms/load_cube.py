@@ -139,6 +139,9 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             on_asset_error=self.parameterAsEnumString(parameters, self.ON_ASSET_ERROR, context) or "fail",
             # GDAL retries and timeouts for the COG reads, from the same settings as the STAC search.
             http=HttpPolicy(retries=settings.http_retries(), backoff=settings.http_backoff()),
+            # SAS tokens for assets on Azure Blob Storage (Planetary Computer): engine/signing.py.
+            token_endpoint=settings.pc_token_endpoint(),
+            sign_hosts=settings.sign_hosts(),
         )
         progress = engine_progress(feedback)
         cube = run_engine(load_cube, request, progress)

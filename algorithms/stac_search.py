@@ -9,7 +9,9 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingParameterAuthConfig,
     QgsProcessingParameterDateTime,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterNumber,
@@ -23,6 +25,8 @@ from ..plugin import settings
 from .support import can_execute, engine_progress, extent_lonlat, require, run_engine
 
 REQUIRES = ("pystac_client", "requests")
+CATALOGS = ["custom", "earth-search", "planetary-computer"]  # static strings (engine/catalogs.py CATALOG_IDS)
+
 
 # Readable names for the fields QGIS shows in the footprint layer.
 FIELD_ALIASES = {
@@ -63,6 +67,7 @@ class FootprintStyler(QgsProcessingLayerPostProcessorInterface):
 
 
 class StacSearchAlgorithm(QgsProcessingAlgorithm):
+    CATALOG = "CATALOG"
     CATALOG_URL = "CATALOG_URL"
     COLLECTION = "COLLECTION"
     AOI = "AOI"
@@ -71,6 +76,8 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
     MAX_CLOUD = "MAX_CLOUD"
     MAX_ITEMS = "MAX_ITEMS"
     TIMEOUT = "TIMEOUT"
+    HEADERS = "HEADERS"
+    AUTH_CONFIG = "AUTH_CONFIG"
     OUTPUT = "OUTPUT"
 
     def name(self):
@@ -101,6 +108,17 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
             "per request. Retries are reported in the log.\n\n"
             "Output: the STAC ItemCollection as GeoJSON, loaded as a footprint layer. Use it as ITEMS in "
             "'Load cube'."
+        ) + "\n\n" + tr(
+            "CATALOG: 'custom' (default) uses CATALOG_URL as given (empty: the default catalog of the settings). "
+            "'earth-search' (Earth Search v1, Element 84) and 'planetary-computer' (Microsoft Planetary Computer) "
+            "use the preset's address when CATALOG_URL is empty or is the address of a preset (such as the default); "
+            "any other CATALOG_URL is kept as a mirror or proxy of that catalog. An empty COLLECTION means the "
+            "preset's collection (sentinel-2-l2a). Bands such as 'red,nir,scl' or 'B04,B08,SCL' load from both "
+            "catalogs; Planetary Computer assets are signed with SAS tokens when the cube is loaded.\n\n"
+            "HEADERS (advanced): extra HTTP headers sent with every request to the catalog, as 'Name: value' lines "
+            "or a JSON object, e.g. 'Authorization: Bearer …'. AUTH_CONFIG: a QGIS authentication configuration "
+            "(Basic, API header …) whose headers are added the same way; HEADERS win on a name clash. Header "
+            "values are never written to the log."
         )
 
     def createInstance(self):  # noqa: N802
@@ -111,11 +129,18 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(
-            QgsProcessingParameterString(self.CATALOG_URL, tr("STAC API URL"), defaultValue=settings.default_catalog_url())
+            QgsProcessingParameterEnum(
+                self.CATALOG, tr("Catalog preset"), options=CATALOGS, defaultValue="custom", usesStaticStrings=True,
+            )
         )
         self.addParameter(
             QgsProcessingParameterString(
-                self.COLLECTION, tr("Collection(s), comma separated"), defaultValue="sentinel-2-l2a"
+                self.CATALOG_URL, tr("STAC API URL"), defaultValue=settings.default_catalog_url(), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.COLLECTION, tr("Collection(s), comma separated"), defaultValue="sentinel-2-l2a", optional=True
             )
         )
         self.addParameter(QgsProcessingParameterExtent(self.AOI, tr("Area of interest")))
@@ -141,6 +166,14 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
         )
         timeout.setFlags(timeout.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(timeout)
+        headers = QgsProcessingParameterString(
+            self.HEADERS, tr("HTTP headers ('Name: value' lines or JSON)"), multiLine=True, optional=True,
+        )
+        headers.setFlags(headers.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(headers)
+        auth = QgsProcessingParameterAuthConfig(self.AUTH_CONFIG, tr("Authentication configuration"), optional=True)
+        auth.setFlags(auth.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(auth)
         self.addParameter(
             QgsProcessingParameterFileDestination(
                 self.OUTPUT, tr("Items (GeoJSON)"), fileFilter=tr("GeoJSON (*.geojson)")
@@ -149,6 +182,9 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)
+        from ..engine import catalogs
+        from ..engine.errors import UserError
+        from ..engine.http_client import describe_headers
         from ..engine.stac_search import SearchRequest, search, summary_rows, write_item_collection
 
         start = self.parameterAsDateTime(parameters, self.START_DATE, context).date()
@@ -160,11 +196,25 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
             raise QgsProcessingException(tr("AOI is empty: draw an area on the map or choose a layer."))
         bbox = extent_lonlat(extent, self.parameterAsExtentCrs(parameters, self.AOI, context), context)
         collections = [
-            c.strip() for c in self.parameterAsString(parameters, self.COLLECTION, context).split(",") if c.strip()
+            c.strip() for c in (self.parameterAsString(parameters, self.COLLECTION, context) or "").split(",") if c.strip()
         ]
+        try:
+            catalog_url, collections, preset = catalogs.resolve(
+                self.parameterAsEnumString(parameters, self.CATALOG, context) or catalogs.CUSTOM,
+                self.parameterAsString(parameters, self.CATALOG_URL, context) or "",
+                collections, default_url=settings.default_catalog_url(),
+            )
+        except UserError as err:
+            raise QgsProcessingException(str(err))
+        if preset.id != catalogs.CUSTOM:
+            feedback.pushInfo(tr("Catalog preset: {title}").format(title=preset.title))
+        headers = self._headers(parameters, context, catalog_url)
+        if headers:
+            feedback.pushInfo(tr("Extra HTTP headers: {names}").format(names=describe_headers(headers)))
         request = SearchRequest(
-            catalog_url=self.parameterAsString(parameters, self.CATALOG_URL, context).strip(),
+            catalog_url=catalog_url,
             collections=collections,
+            headers=headers,
             bbox=bbox,
             start=dt.date(start.year(), start.month(), start.day()),
             end=dt.date(end.year(), end.month(), end.day()),
@@ -194,6 +244,20 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
         self._load_footprints(output, context)
         return {self.OUTPUT: output}
 
+    def _headers(self, parameters, context, url):
+        """HEADERS, over the headers of AUTH_CONFIG; plain values for the engine."""
+        from ..engine.http_client import parse_headers
+
+        headers = {}
+        authcfg = (self.parameterAsString(parameters, self.AUTH_CONFIG, context) or "").strip()
+        if authcfg:
+            headers.update(auth_config_headers(authcfg, url))
+        try:
+            headers.update(parse_headers(self.parameterAsString(parameters, self.HEADERS, context) or ""))
+        except ValueError as err:
+            raise QgsProcessingException(str(err))
+        return headers
+
     def _load_footprints(self, path, context):
         details = QgsProcessingContext.LayerDetails(
             tr("STAC items"), context.project(), self.OUTPUT, QgsProcessingUtils.LayerHint.Vector
@@ -201,3 +265,44 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
         details.setPostProcessor(FootprintStyler.create())
         context.addLayerToLoadOnCompletion(path, details)
 
+
+
+def auth_config_headers(authcfg: str, url: str) -> dict:
+    """The HTTP headers a QGIS authentication configuration adds to a request.
+
+    QgsAuthManager.updateNetworkRequest applies the configuration the way QGIS
+    does for its own requests (Basic: Authorization, API header: its headers,
+    OAuth2: the bearer token …); the headers it set are passed on as plain
+    values. Methods that work below HTTP (client certificates) add no header
+    and are refused with a clear message.
+    """
+    from qgis.core import QgsApplication
+    from qgis.PyQt.QtCore import QUrl
+    from qgis.PyQt.QtNetwork import QNetworkRequest
+
+    manager = QgsApplication.authManager()
+    if manager.isDisabled():
+        raise QgsProcessingException(
+            tr("AUTH_CONFIG is set but the QGIS authentication system is disabled: {reason}").format(
+                reason=manager.disabledMessage()))
+    if authcfg not in manager.configIds():
+        raise QgsProcessingException(
+            tr("AUTH_CONFIG '{id}' is not an authentication configuration of this QGIS profile.").format(id=authcfg))
+    request = QNetworkRequest(QUrl(url))
+    before = {bytes(h).decode("latin-1") for h in request.rawHeaderList()}
+    result = manager.updateNetworkRequest(request, authcfg)
+    ok, updated = result if isinstance(result, tuple) else (result, request)
+    if not ok:
+        raise QgsProcessingException(
+            tr("AUTH_CONFIG '{id}' could not be applied (wrong master password, or an incomplete configuration).").format(id=authcfg))
+    headers = {}
+    for raw in updated.rawHeaderList():
+        name = bytes(raw).decode("latin-1")
+        if name not in before:
+            headers[name] = bytes(updated.rawHeader(raw)).decode("latin-1")
+    if not headers:
+        raise QgsProcessingException(
+            tr("AUTH_CONFIG '{id}' adds no HTTP header (method {method}): only header-based methods such as Basic "
+               "or API header can be used for a STAC API; give HEADERS instead.").format(
+                id=authcfg, method=manager.configAuthMethodKey(authcfg)))
+    return headers

@@ -47,6 +47,21 @@ def parse_band_list(text: str) -> List[str]:
     return [b.strip() for b in (text or "").replace(";", ",").split(",") if b.strip()]
 
 
+def lookup(table: Dict[str, str], name: str):
+    """The asset key for one name: asset key or common name first, then the
+    Sentinel-2 aliases of the other catalog layout (B04 <-> red, SCL <-> scl …),
+    so the same BANDS work on Earth Search and on the Planetary Computer."""
+    from .catalogs import SENTINEL2_ALIASES
+
+    key = table.get(name.lower())
+    if key is None:
+        for alias in SENTINEL2_ALIASES.get(name.lower(), []):
+            key = table.get(alias.lower())
+            if key is not None:
+                break
+    return key
+
+
 def resolve_bands(items: Sequence[dict], requested: Sequence[str]) -> List[str]:
     """Asset keys for the requested names (asset keys or common names)."""
     if not requested:
@@ -54,7 +69,7 @@ def resolve_bands(items: Sequence[dict], requested: Sequence[str]) -> List[str]:
     table = band_table(items)
     keys, unknown = [], []
     for name in requested:
-        key = table.get(name.lower())
+        key = lookup(table, name)
         if key is None:
             unknown.append(name)
         elif key not in keys:

@@ -42,6 +42,12 @@ class CubeRequest:
     on_asset_error: str = "fail"
     probe_assets: bool = True  # open every needed asset's header before the lazy load
     http: HttpPolicy = field(default_factory=HttpPolicy)  # GDAL timeouts and retries
+    # SAS signing of Azure Blob hrefs (Planetary Computer), see engine/signing.py:
+    # the token endpoint (None: SITSCUBE_PC_TOKEN_ENDPOINT or the Planetary
+    # Computer's) and host patterns signed besides *.blob.core.windows.net
+    # (and SITSCUBE_SIGN_HOSTS).
+    token_endpoint: Optional[str] = None
+    sign_hosts: Sequence[str] = ()
 
 
 @dataclass
@@ -118,36 +124,92 @@ def _date_coordinates(groups: List[List[dict]]) -> Dict[str, Tuple[str, list]]:
     return coords
 
 
-def gdal_http_options(policy: HttpPolicy) -> Dict[str, str]:
-    """GDAL options for reading COGs over HTTP: the retry policy plus the usual cloud defaults."""
-    return {
+# Extensions GDAL may be told are the only ones worth a request (see allowed_extensions).
+RASTER_EXTENSIONS = (".tif", ".tiff", ".jp2", ".vrt", ".nc", ".h5", ".hdf", ".img", ".zarr")
+
+
+def allowed_extensions(hrefs: Sequence[str]) -> Optional[str]:
+    """CPL_VSIL_CURL_ALLOWED_EXTENSIONS for these hrefs, or None.
+
+    With it GDAL never probes side-car files (.aux.xml, .ovr, .msk …) next to
+    a COG: one request less per asset, and no 403/404 noise on signed URLs.
+    Set only when every href ends (query string aside) in a known raster
+    extension: a catalog serving assets at extension-less URLs is left alone.
+    """
+    import posixpath
+    from urllib.parse import urlparse
+
+    found = set()
+    for href in hrefs:
+        extension = posixpath.splitext(urlparse(href).path)[1].lower()
+        if extension not in RASTER_EXTENSIONS:
+            return None
+        found.add(extension)
+    if not found:
+        return None
+    return ",".join(sorted(found | {e.upper() for e in found}))
+
+
+def gdal_http_options(policy: HttpPolicy, hrefs: Sequence[str] = ()) -> Dict[str, str]:
+    """GDAL options for reading COGs over HTTP: the retry policy plus the usual cloud settings.
+
+    odc.stac.configure_rio(cloud_defaults=True) only sets GDAL_DISABLE_READDIR_ON_OPEN
+    and its own retries (which these replace); the rest is set here:
+
+    - GDAL_DISABLE_READDIR_ON_OPEN=EMPTY_DIR: no directory listing per asset
+      (object stores have none; a signed URL would answer 403).
+    - CPL_VSIL_CURL_ALLOWED_EXTENSIONS: the hrefs' own extensions (see
+      allowed_extensions), so no side-car files are probed.
+    - GDAL_HTTP_MERGE_CONSECUTIVE_RANGES=YES, GDAL_HTTP_MULTIRANGE=YES
+      (the blocks a window needs are fetched together: adjacent ranges merged,
+      the others in parallel), GDAL_HTTP_MULTIPLEX=YES (HTTP/2 where offered).
+    - VSI_CACHE=TRUE (25 MB per open file) and CPL_VSIL_CURL_CACHE_SIZE=128 MB
+      (the process-wide cache of downloaded ranges, 16 MB by default): the
+      header and tile index read by the probe are reused by the load.
+    - GDAL_HTTP_TIMEOUT/CONNECTTIMEOUT/MAX_RETRY/RETRY_DELAY: policy.gdal_options().
+    """
+    options = {
         **policy.gdal_options(),
-        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",  # no directory listing per asset
+        "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
         "GDAL_HTTP_MERGE_CONSECUTIVE_RANGES": "YES",
+        "GDAL_HTTP_MULTIRANGE": "YES",
+        "GDAL_HTTP_MULTIPLEX": "YES",
+        "VSI_CACHE": "TRUE",
+        "VSI_CACHE_SIZE": str(25 * 1024 * 1024),
+        "CPL_VSIL_CURL_CACHE_SIZE": str(128 * 1024 * 1024),
     }
+    extensions = allowed_extensions(hrefs) if hrefs else None
+    if extensions:
+        options["CPL_VSIL_CURL_ALLOWED_EXTENSIONS"] = extensions
+    return options
 
 
 def _gdal_message(err: Exception) -> str:
-    text = " ".join(str(err).split())
+    from .signing import redact
+
+    text = redact(" ".join(str(err).split()))
     return text if len(text) <= 300 else text[:300] + "…"
 
 
 def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
-                 progress: Optional[Progress] = None, workers: int = PROBE_WORKERS) -> List[AssetFailure]:
+                 progress: Optional[Progress] = None, workers: int = PROBE_WORKERS,
+                 sign=None) -> List[AssetFailure]:
     """Open the header of every (item, asset) the cube needs; return what fails.
 
     Cheap (a few range reads per asset, which GDAL caches for the load that
     follows) and done before anything is written, so a missing or corrupt
     asset is reported by item id and asset key instead of as a GDAL error in
     the middle of the write. Uses GDAL's retries (policy.gdal_options()).
+    `sign` (href -> href, engine/signing.Signer) signs the URLs it opens,
+    exactly as the load will.
     """
     from concurrent.futures import ThreadPoolExecutor
 
     import rasterio
 
     progress = progress or Progress()
-    options = gdal_http_options(policy)
     pairs = [(item, key) for item in items for key in keys]
+    options = gdal_http_options(policy, _hrefs(items, keys))
 
     def probe(pair) -> Optional[AssetFailure]:
         item, key = pair
@@ -156,8 +218,12 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
             return AssetFailure(item["id"], key, "", "the item has no such asset")
         href = asset["href"]
         try:
+            url = sign(href) if sign is not None else href
+        except UserError as err:  # the token endpoint: the same for every asset, not an asset failure
+            return err
+        try:
             # rasterio.Env is per thread: set the HTTP options in the worker itself.
-            with rasterio.Env(**options), rasterio.open(href) as dataset:
+            with rasterio.Env(**options), rasterio.open(url) as dataset:
                 dataset.profile  # the header: size, type, tiling (COG tile offsets included)
         except Exception as err:  # RasterioIOError and friends: keep GDAL's own words
             return AssetFailure(item["id"], key, href, _gdal_message(err))
@@ -166,11 +232,35 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sitscube-probe") as pool:
         for done, failure in enumerate(pool.map(probe, pairs), start=1):
+            if isinstance(failure, UserError):
+                raise failure
             if failure is not None:
                 failures.append(failure)
             if done % 50 == 0:
                 progress.check_canceled()
     return failures
+
+
+def _hrefs(items: Sequence[dict], keys: Sequence[str]) -> List[str]:
+    return [a["href"] for item in items for k in keys for a in [item.get("assets", {}).get(k)] if a and a.get("href")]
+
+
+def make_signer(items: Sequence[dict], keys: Sequence[str], request: "CubeRequest", progress: Progress):
+    """A Signer when some href needs a SAS token (engine/signing.py), else None."""
+    from .signing import Signer, sign_hosts
+
+    signer = Signer(endpoint=request.token_endpoint, hosts=sign_hosts(request.sign_hosts),
+                    policy=HttpPolicy(timeout=request.http.timeout, retries=min(request.http.retries, 3),
+                                      backoff=request.http.backoff, deadline=min(request.http.deadline, 60.0)),
+                    report=progress.info)
+    hrefs = _hrefs(items, keys)
+    if not any(signer.needs(h) for h in hrefs):
+        return None
+    signer.collection_of = {
+        a["href"]: item.get("collection") or "" for item in items for k in keys
+        for a in [item.get("assets", {}).get(k)] if a and a.get("href")
+    }
+    return signer
 
 
 def _handle_asset_failures(items: List[dict], failures: List[AssetFailure], on_error: str, progress: Progress) -> List[dict]:
@@ -257,8 +347,11 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
     if request.on_asset_error not in ON_ASSET_ERROR:
         raise UserError(f"ON_ASSET_ERROR must be one of {', '.join(ON_ASSET_ERROR)}.")
     skipped: List[str] = []
+    signer = make_signer(items, keys, request, progress)
+    if signer is not None:
+        signer.token_for(next(h for h in _hrefs(items, keys) if signer.needs(h)))  # fail early, with the endpoint named
     if request.probe_assets:
-        failures = probe_assets(items, keys, request.http, progress)
+        failures = probe_assets(items, keys, request.http, progress, sign=signer)
         before = {item["id"] for item in items}
         items = _handle_asset_failures(items, failures, request.on_asset_error, progress)
         skipped = sorted(before - {item["id"] for item in items})
@@ -267,7 +360,7 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
 
     resampling = {k: ("nearest" if k.lower() in CATEGORICAL else request.resampling) for k in keys}
     # The same HTTP policy for the reads during the write (odc-stac applies it in every worker thread).
-    odc.stac.configure_rio(cloud_defaults=True, **gdal_http_options(request.http))
+    odc.stac.configure_rio(cloud_defaults=True, **gdal_http_options(request.http, _hrefs(items, keys)))
     stac_items = [pystac.Item.from_dict(item, preserve_dict=True) for item in items]
     keys_by_id = {item["id"]: group_key(item, request.groupby) for item in items}
     chunk = int(request.chunk_size)
@@ -280,6 +373,7 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
             resampling=resampling,
             chunks={"time": 1, "y": chunk, "x": chunk},
             fail_on_error=True,  # a read failure during the write fails the run: never silent holes
+            patch_url=signer,  # SAS tokens for Azure Blob hrefs (None: hrefs as they are)
         )
     except ValueError as err:
         raise UserError(f"odc-stac cannot load these items: {err}")

@@ -191,10 +191,70 @@ def make_retry(policy: HttpPolicy, log: RequestLog):
     )
 
 
+# Header names that must never be set by hand (requests/urllib3 compute them).
+_RESERVED_HEADERS = {"host", "content-length", "transfer-encoding", "connection"}
+
+
+def parse_headers(text) -> Dict[str, str]:
+    """Extra HTTP headers from the HEADERS parameter.
+
+    Accepts a JSON object ``{"Authorization": "Bearer …", "X-Api-Key": "…"}``
+    or ``Name: value`` lines (newlines, or ``;;`` / ``|`` separators where a
+    single line is all a form or a command line allows). Blank lines and lines
+    starting with ``#`` are ignored. Raises ValueError with a readable message.
+    """
+    import json
+
+    if isinstance(text, dict):
+        pairs = list(text.items())
+    else:
+        text = (text or "").strip()
+        if not text:
+            return {}
+        if text.startswith(("{", "[")):
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as err:
+                raise ValueError(f"HEADERS looks like JSON but is not valid JSON ({err}).")
+            if not isinstance(data, dict):
+                raise ValueError("HEADERS as JSON must be an object of header names to values.")
+            pairs = list(data.items())
+        else:
+            pairs = []
+            for line in text.replace(";;", "\n").replace("|", "\n").splitlines():
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                name, sep, value = line.partition(":")
+                if not sep:
+                    raise ValueError(f"HEADERS line '{line}' is not 'Name: value'.")
+                pairs.append((name, value))
+    headers: Dict[str, str] = {}
+    for name, value in pairs:
+        name = str(name).strip()
+        if not name or any(c.isspace() or c in ':()<>@,;\\"/[]?={}' for c in name):
+            raise ValueError(f"'{name}' is not a valid HTTP header name.")
+        if name.lower() in _RESERVED_HEADERS:
+            raise ValueError(f"The header '{name}' is set by the HTTP client itself and cannot be given.")
+        value = str(value).strip()
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"The value of header '{name}' spans several lines.")
+        headers[name] = value
+    return headers
+
+
+def describe_headers(headers: Dict[str, str]) -> str:
+    """Header names with their values hidden (for logs)."""
+    return ", ".join(f"{name}: …" for name in headers) or "none"
+
+
 def stac_api_io(policy: HttpPolicy, headers: Optional[Dict[str, str]] = None, report: Callable[[str], None] = None):
     """A pystac-client StacApiIO with the policy mounted on its requests session.
 
-    The RequestLog is reachable as ``io.log`` (retries made, last URL and status).
+    `headers` (authentication, API keys …) are session headers: sent on every
+    request of the client, the landing page, conformance, collections and
+    every page of a search. The RequestLog is reachable as ``io.log``
+    (retries made, last URL and status).
     """
     from pystac_client.stac_api_io import StacApiIO
     from requests.adapters import HTTPAdapter
@@ -207,6 +267,8 @@ def stac_api_io(policy: HttpPolicy, headers: Optional[Dict[str, str]] = None, re
 
     log = RequestLog(report=report or (lambda message: None))
     io = PolicyStacApiIO(headers=headers, timeout=policy.timeout, max_retries=None)
+    if headers:
+        io.session.headers.update(headers)
     adapter = HTTPAdapter(max_retries=make_retry(policy, log))
     io.session.mount("http://", adapter)
     io.session.mount("https://", adapter)

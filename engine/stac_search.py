@@ -109,6 +109,8 @@ def network_error(err: Exception, url: str, timeout: float, during: str, io=None
         hint = {
             429: "The catalog is rate-limiting: wait a while, or ask for fewer items (smaller area, dates or MAX_ITEMS).",
             404: "Check CATALOG_URL (and the collection).",
+            401: "The catalog requires authentication: give HEADERS (e.g. 'Authorization: Bearer …') or an AUTH_CONFIG.",
+            403: "The catalog refused the credentials: check HEADERS or AUTH_CONFIG.",
         }.get(status, "The catalog may be down or overloaded: try again later." if status >= 500 else "Check the parameters and CATALOG_URL.")
         return UserError(
             f"The STAC API at {url} answered HTTP {status} ({during}{request_url}){tries}: {_short(err, 200)}. {hint}"

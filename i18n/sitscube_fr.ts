@@ -606,6 +606,18 @@ Catalogues surchargés ou instables : chaque requête attend une réponse au plu
 Sortie : l'ItemCollection STAC en GeoJSON, chargée comme couche d'emprises. Utilisez-la comme ITEMS dans « Charger un cube ».</translation>
     </message>
     <message>
+      <source>CATALOG: 'custom' (default) uses CATALOG_URL as given (empty: the default catalog of the settings). 'earth-search' (Earth Search v1, Element 84) and 'planetary-computer' (Microsoft Planetary Computer) use the preset's address when CATALOG_URL is empty or is the address of a preset (such as the default); any other CATALOG_URL is kept as a mirror or proxy of that catalog. An empty COLLECTION means the preset's collection (sentinel-2-l2a). Bands such as 'red,nir,scl' or 'B04,B08,SCL' load from both catalogs; Planetary Computer assets are signed with SAS tokens when the cube is loaded.
+
+HEADERS (advanced): extra HTTP headers sent with every request to the catalog, as 'Name: value' lines or a JSON object, e.g. 'Authorization: Bearer …'. AUTH_CONFIG: a QGIS authentication configuration (Basic, API header …) whose headers are added the same way; HEADERS win on a name clash. Header values are never written to the log.</source>
+      <translation>CATALOG : « custom » (par défaut) utilise CATALOG_URL tel quel (vide : le catalogue par défaut des paramètres). « earth-search » (Earth Search v1, Element 84) et « planetary-computer » (Microsoft Planetary Computer) utilisent l'adresse du préréglage quand CATALOG_URL est vide ou est l'adresse d'un préréglage (comme la valeur par défaut) ; toute autre CATALOG_URL est gardée comme miroir ou mandataire de ce catalogue. Une COLLECTION vide désigne la collection du préréglage (sentinel-2-l2a). Des bandes comme « red,nir,scl » ou « B04,B08,SCL » se chargent depuis les deux catalogues ; les assets de Planetary Computer sont signés par des jetons SAS au chargement du cube.
+
+HEADERS (avancé) : en-têtes HTTP supplémentaires envoyés avec chaque requête au catalogue, en lignes « Nom: valeur » ou en objet JSON, par ex. « Authorization: Bearer … ». AUTH_CONFIG : une configuration d'authentification QGIS (Basic, en-tête d'API …) dont les en-têtes sont ajoutés de la même façon ; HEADERS l'emporte en cas de conflit de nom. Les valeurs des en-têtes ne sont jamais écrites dans le journal.</translation>
+    </message>
+    <message>
+      <source>Catalog preset</source>
+      <translation>Préréglage de catalogue</translation>
+    </message>
+    <message>
       <source>STAC API URL</source>
       <translation>URL de l'API STAC</translation>
     </message>
@@ -634,6 +646,14 @@ Sortie : l'ItemCollection STAC en GeoJSON, chargée comme couche d'emprises. Uti
       <translation>Délai maximal par requête (secondes)</translation>
     </message>
     <message>
+      <source>HTTP headers ('Name: value' lines or JSON)</source>
+      <translation>En-têtes HTTP (lignes « Nom: valeur » ou JSON)</translation>
+    </message>
+    <message>
+      <source>Authentication configuration</source>
+      <translation>Configuration d'authentification</translation>
+    </message>
+    <message>
       <source>Items (GeoJSON)</source>
       <translation>Items (GeoJSON)</translation>
     </message>
@@ -650,6 +670,14 @@ Sortie : l'ItemCollection STAC en GeoJSON, chargée comme couche d'emprises. Uti
       <translation>La zone d'intérêt est vide : dessinez une zone sur la carte ou choisissez une couche.</translation>
     </message>
     <message>
+      <source>Catalog preset: {title}</source>
+      <translation>Préréglage de catalogue : {title}</translation>
+    </message>
+    <message>
+      <source>Extra HTTP headers: {names}</source>
+      <translation>En-têtes HTTP supplémentaires : {names}</translation>
+    </message>
+    <message>
       <source>Searching {url} for {collections}…</source>
       <translation>Recherche de {collections} dans {url}…</translation>
     </message>
@@ -664,6 +692,22 @@ Sortie : l'ItemCollection STAC en GeoJSON, chargée comme couche d'emprises. Uti
     <message>
       <source>STAC items</source>
       <translation>Items STAC</translation>
+    </message>
+    <message>
+      <source>AUTH_CONFIG is set but the QGIS authentication system is disabled: {reason}</source>
+      <translation>AUTH_CONFIG est défini mais le système d'authentification de QGIS est désactivé : {reason}</translation>
+    </message>
+    <message>
+      <source>AUTH_CONFIG '{id}' is not an authentication configuration of this QGIS profile.</source>
+      <translation>AUTH_CONFIG « {id} » n'est pas une configuration d'authentification de ce profil QGIS.</translation>
+    </message>
+    <message>
+      <source>AUTH_CONFIG '{id}' could not be applied (wrong master password, or an incomplete configuration).</source>
+      <translation>AUTH_CONFIG « {id} » n'a pas pu être appliqué (mauvais mot de passe principal, ou configuration incomplète).</translation>
+    </message>
+    <message>
+      <source>AUTH_CONFIG '{id}' adds no HTTP header (method {method}): only header-based methods such as Basic or API header can be used for a STAC API; give HEADERS instead.</source>
+      <translation>AUTH_CONFIG « {id} » n'ajoute aucun en-tête HTTP (méthode {method}) : seules les méthodes à en-tête comme Basic ou en-tête d'API conviennent à une API STAC ; indiquez plutôt HEADERS.</translation>
     </message>
     <message>
       <source>Canceled: nothing was written.</source>
