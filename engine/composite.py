@@ -310,6 +310,14 @@ def output_dtype(kind: str, band_dtype) -> np.dtype:
     return np.dtype(np.float32)
 
 
+def block_bytes() -> int:
+    """Input bytes of one block: a quarter of the memory limit setting, else BLOCK_BYTES."""
+    from ..plugin.settings import memory_limit_mb
+
+    limit = memory_limit_mb()
+    return limit * 2**20 // 4 if limit else BLOCK_BYTES
+
+
 def _time_whole(data):
     """Dask array (time, y, x) with time in one chunk and blocks of at most BLOCK_BYTES."""
     import dask.array as da
@@ -318,7 +326,8 @@ def _time_whole(data):
         data = da.from_array(data, chunks=(-1, 1024, 1024))
     t = data.shape[0]
     ychunk, xchunk = max(data.chunks[1]), max(data.chunks[2])
-    while t * ychunk * xchunk * data.dtype.itemsize > BLOCK_BYTES and max(ychunk, xchunk) > GEOTIFF_TILE:
+    limit = block_bytes()
+    while t * ychunk * xchunk * data.dtype.itemsize > limit and max(ychunk, xchunk) > GEOTIFF_TILE:
         if ychunk >= xchunk:
             ychunk = max(GEOTIFF_TILE, ychunk // 2)
         else:
@@ -541,7 +550,10 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                 # the blocks are computed by the scheduler (a cluster's workers too) and
                 # written here, by this process: the GeoTIFF has a single writer. Percent
                 # and cancel stay per batch, as before (no Progress passed down).
-                results = schedulers.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler=scheduler)
+                # Cancel is also polled inside a batch (one batch can be the whole
+                # composite), at most every CANCEL_POLL seconds of computing.
+                results = schedulers.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler=scheduler,
+                                             progress=Progress(is_canceled=_polled(progress.is_canceled)))
                 for number, (ys, xs) in enumerate(batch):
                     blocks = results[number * len(arrays) : (number + 1) * len(arrays)]
                     stack = np.stack([_to_file_type(b, v, dtype) for b, (_, v, _) in zip(blocks, layers)])
@@ -555,6 +567,25 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                 os.remove(leftover)
         raise
     return path
+
+
+CANCEL_POLL = 0.25  # seconds between cancel checks while a batch computes
+
+
+def _polled(is_canceled):
+    """is_canceled, asked only once CANCEL_POLL seconds have passed since the last time."""
+    import time
+
+    last = [time.monotonic()]
+
+    def check():
+        now = time.monotonic()
+        if now - last[0] < CANCEL_POLL:
+            return False
+        last[0] = now
+        return is_canceled()
+
+    return check
 
 
 def _to_file_type(block: np.ndarray, value, dtype: np.dtype) -> np.ndarray:

@@ -334,8 +334,11 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
     area = request.aoi_lonlat or items_bbox(request.items)
     geobox = target_geobox(area, request.crs, request.resolution, aoi=request.aoi)
     if geobox.shape[0] * geobox.shape[1] > request.max_pixels:
+        dates = len(group_items(request.items, request.groupby))
+        gigabytes = geobox.shape[0] * geobox.shape[1] * len(keys) * dates * 2 / 1e9  # uint16 reflectance
         raise UserError(
-            f"The grid would be {geobox.shape[1]} x {geobox.shape[0]} pixels per band and date: "
+            f"The grid would be {geobox.shape[1]} x {geobox.shape[0]} pixels per band and date, about "
+            f"{gigabytes:,.0f} GB for {len(keys)} band(s) and {dates} date(s): "
             "choose a smaller area or a coarser RESOLUTION."
         )
     items = _overlapping(request.items, geobox)

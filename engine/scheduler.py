@@ -173,8 +173,12 @@ def compute(*collections, progress: Optional[Progress] = None, scheduler=None, n
         from .dask_progress import DaskProgress
 
         options = {"num_workers": num_workers} if num_workers else {}
-        with DaskProgress(progress):
-            return dask.compute(*collections, scheduler=scheduler, **options)
+        # The callback is passed to this computation only, never registered globally
+        # (``with DaskProgress(...)``): dask's global callbacks are one process-wide set,
+        # so two algorithms computing at once (QGIS task threads) would report each
+        # other's progress, cancel each other, and could leave a stale callback behind.
+        callbacks = [DaskProgress(progress)._callback]
+        return dask.compute(*collections, scheduler=scheduler, callbacks=callbacks, **options)
     return _compute_on_cluster(scheduler, collections, progress)
 
 

@@ -167,6 +167,7 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
     client = open_client(request.catalog_url, request.headers, request.policy, progress.info)
     progress.check_canceled()
     _check_collections(client, request.collections)
+    progress.check_canceled()  # each request may take up to the timeout: check between them
 
     arguments = {}
     on_server = False
@@ -177,6 +178,7 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
                 f"The catalog supports neither 'filter' nor 'query': cloud cover <= {request.max_cloud:g}% "
                 "is applied after download, so the search may transfer more items than it keeps."
             )
+    progress.check_canceled()
     try:
         item_search = client.search(
             collections=list(request.collections) or None,

@@ -539,7 +539,8 @@ def zonal_statistics_cube(ds, zones, statistics=("count", "mean"), bands=None,
             band = ds[name]
             image = band.isel(time=t).transpose("y", "x").data  # one date of one band
             if dask.is_dask_collection(image):  # computed by the configured scheduler
-                image = schedulers.compute(image, scheduler=scheduler)[0]  # percent, cancel: per image
+                # percent per image; cancel also between the image's tasks
+                image = schedulers.compute(image, scheduler=scheduler, progress=Progress(is_canceled=progress.is_canceled))[0]
             image = np.asarray(image)
             labels, values = _gather(plan, lambda r, c, h, w: image[r:r + h, c:c + w])
             if values is None:
