@@ -59,9 +59,7 @@ class HarmonizeAlgorithm(QgsProcessingAlgorithm):
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         progress = engine_progress(feedback)
         cube, corrected = run_engine(harmonize, cube, progress)
-        if corrected:
-            feedback.pushInfo(tr("Offset removed on {n} date(s): {dates}").format(n=len(corrected), dates=", ".join(corrected)))
-        else:
+        if not corrected:  # the engine lists the corrected dates itself
             feedback.pushInfo(tr("No date carries the offset: the cube is copied unchanged."))
         write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
         return {self.OUTPUT: output}

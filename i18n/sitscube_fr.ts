@@ -436,10 +436,6 @@ Entrée et sortie : des cubes (.nc ou .zarr) tels qu'écrits par « Charger un c
       <translation>Cube harmonisé</translation>
     </message>
     <message>
-      <source>Offset removed on {n} date(s): {dates}</source>
-      <translation>Décalage retiré sur {n} date(s) : {dates}</translation>
-    </message>
-    <message>
       <source>No date carries the offset: the cube is copied unchanged.</source>
       <translation>Aucune date ne porte le décalage : le cube est copié sans changement.</translation>
     </message>

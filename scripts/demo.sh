@@ -13,7 +13,7 @@ export PYTHONPATH="$ROOT/build/plugins:$ROOT/tests"
 mkdir -p "$OUT"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-timed() { local start=$SECONDS; "$@"; echo "   ($((SECONDS - start)) s)"; }
+timed() { local start=$SECONDS; "$@"; echo "   ($((SECONDS - start)) s)" >&2; }
 
 step "Sample catalog (synthetic Sentinel-2 L2A, 3 tiles, 28 dates, 2021-2023)"
 timed "$PY" -c "from sitscube.engine.sample_catalog import ensure_catalog; m = ensure_catalog('$CATALOG'); print('   ', m['collections'])"
