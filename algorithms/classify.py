@@ -11,7 +11,7 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor
 
 from ..plugin.i18n import tr
-from .support import can_execute, engine_progress, require, run_engine
+from .support import can_execute, engine_progress, keep_alive, require, run_engine
 
 REQUIRES = ("sklearn", "rasterio")
 # Colours people expect for common land-cover names; others get a palette.
@@ -22,8 +22,6 @@ PALETTE = ["#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a
 
 class ClassStyler(QgsProcessingLayerPostProcessorInterface):
     """A paletted renderer with the class names as labels."""
-
-    instances = []  # keep Python wrappers alive until QGIS calls them
 
     def __init__(self, classes):
         super().__init__()
@@ -36,12 +34,6 @@ class ClassStyler(QgsProcessingLayerPostProcessorInterface):
             entries.append(QgsPalettedRasterRenderer.Class(int(code), colour, str(name)))
         layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, entries))
         layer.triggerRepaint()
-
-    @classmethod
-    def create(cls, classes):
-        styler = cls(classes)
-        cls.instances.append(styler)
-        return styler
 
 
 class ClassifyAlgorithm(QgsProcessingAlgorithm):
@@ -99,7 +91,7 @@ class ClassifyAlgorithm(QgsProcessingAlgorithm):
         run_engine(classify.predict_raster, model, metadata, raster.source(), output, probability, progress=engine_progress(feedback))
         classes = {int(code): name for code, name in metadata["classes"].items()}
         if context.willLoadLayerOnCompletion(output):
-            context.layerToLoadOnCompletionDetails(output).setPostProcessor(ClassStyler.create(classes))
+            context.layerToLoadOnCompletionDetails(output).setPostProcessor(keep_alive(ClassStyler(classes)))
         results = {self.OUTPUT: output}
         if probability:
             results[self.OUTPUT_PROBABILITY] = probability

@@ -15,7 +15,7 @@ from qgis.core import (
 
 from ..plugin.i18n import tr
 from .cube_parameters import cube_input_parameter, open_input_cube
-from .support import can_execute, engine_progress, require, run_engine
+from .support import can_execute, engine_progress, keep_alive, require, run_engine
 
 REQUIRES = ("xarray", "dask", "netCDF4", "odc.geo", "rasterio")
 METHODS = ["median", "mean", "min", "max", "p10", "p25", "p75", "p90"]
@@ -25,8 +25,6 @@ RGB = (("red", "B04"), ("green", "B03"), ("blue", "B02"))
 
 class TrueColourStyler(QgsProcessingLayerPostProcessorInterface):
     """Red/green/blue bands as a true-colour image with a 2-98 % stretch."""
-
-    instances = []  # keep Python wrappers alive until QGIS calls them
 
     def __init__(self, bands):
         super().__init__()
@@ -40,12 +38,6 @@ class TrueColourStyler(QgsProcessingLayerPostProcessorInterface):
             QgsRasterMinMaxOrigin.Limits.CumulativeCut,
         )
         layer.triggerRepaint()
-
-    @classmethod
-    def create(cls, bands):
-        styler = cls(bands)
-        cls.instances.append(styler)
-        return styler
 
 
 def rgb_band_numbers(descriptions):
@@ -142,4 +134,4 @@ class CompositeAlgorithm(QgsProcessingAlgorithm):
         dataset = None
         bands = rgb_band_numbers(descriptions)
         if bands and context.willLoadLayerOnCompletion(path):
-            context.layerToLoadOnCompletionDetails(path).setPostProcessor(TrueColourStyler.create(bands))
+            context.layerToLoadOnCompletionDetails(path).setPostProcessor(keep_alive(TrueColourStyler(bands)))

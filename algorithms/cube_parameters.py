@@ -11,7 +11,7 @@ from qgis.core import (
 )
 
 from ..plugin.i18n import tr
-from .support import run_engine
+from .support import keep_alive, run_engine
 
 CUBE_INPUT_FILTER = "SITS Cube (*.nc *.zarr *.zmetadata *.vrt);;All files (*)"
 CUBE_OUTPUT_FILTER = "netCDF (*.nc);;Zarr (*.zarr)"
@@ -58,7 +58,6 @@ class BandDates(QgsProcessingLayerPostProcessorInterface):
     red/green/blue, meaningless here), so the layer is drawn in grey.
     """
 
-    instances = []  # keep Python wrappers alive until QGIS calls them
 
     def __init__(self, dates):
         super().__init__()
@@ -93,12 +92,6 @@ class BandDates(QgsProcessingLayerPostProcessorInterface):
         properties.setIsActive(True)
         layer.triggerRepaint()
 
-    @classmethod
-    def create(cls, dates):
-        post_processor = cls(dates)
-        cls.instances.append(post_processor)
-        return post_processor
-
 
 def write_and_load(cube, output, output_name, context, feedback, progress):
     """Write the cube atomically and load one raster layer per band (dates as band
@@ -120,6 +113,6 @@ def write_and_load(cube, output, output_name, context, feedback, progress):
     for band, uri in layers.items():
         details = QgsProcessingContext.LayerDetails(f"{stem} {band}", context.project(), output_name, QgsProcessingUtils.LayerHint.Raster)
         if dates:
-            details.setPostProcessor(BandDates.create(dates))
+            details.setPostProcessor(keep_alive(BandDates(dates)))
         context.addLayerToLoadOnCompletion(uri, details)
     return output

@@ -4,7 +4,6 @@ import datetime as dt
 
 from qgis.core import (
     Qgis,
-    QgsProcessing,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
@@ -22,7 +21,7 @@ from qgis.core import (
 
 from ..plugin.i18n import tr
 from ..plugin import settings
-from .support import can_execute, engine_progress, extent_lonlat, require, run_engine
+from .support import can_execute, engine_progress, extent_lonlat, keep_alive, require, run_engine
 
 REQUIRES = ("pystac_client", "requests")
 CATALOGS = ["custom", "earth-search", "planetary-computer"]  # static strings (engine/catalogs.py CATALOG_IDS)
@@ -43,8 +42,6 @@ FIELD_ALIASES = {
 class FootprintStyler(QgsProcessingLayerPostProcessorInterface):
     """Outlined footprints with readable field names."""
 
-    instances = []  # keep Python wrappers alive until QGIS calls them
-
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
         from qgis.core import QgsFillSymbol
 
@@ -58,12 +55,6 @@ class FootprintStyler(QgsProcessingLayerPostProcessorInterface):
             if index >= 0:
                 layer.setFieldAlias(index, tr(alias))
         layer.triggerRepaint()
-
-    @classmethod
-    def create(cls):
-        styler = cls()
-        cls.instances.append(styler)
-        return styler
 
 
 class StacSearchAlgorithm(QgsProcessingAlgorithm):
@@ -262,9 +253,8 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
         details = QgsProcessingContext.LayerDetails(
             tr("STAC items"), context.project(), self.OUTPUT, QgsProcessingUtils.LayerHint.Vector
         )
-        details.setPostProcessor(FootprintStyler.create())
+        details.setPostProcessor(keep_alive(FootprintStyler()))
         context.addLayerToLoadOnCompletion(path, details)
-
 
 
 def auth_config_headers(authcfg: str, url: str) -> dict:

@@ -70,6 +70,15 @@ def crs_text(crs: QgsCoordinateReferenceSystem) -> str:
     return crs.toWkt(QgsCoordinateReferenceSystem.WktVariant.WKT2_2019)
 
 
+_POST_PROCESSORS = []  # QGIS keeps only a C++ pointer: Python must own them until used
+
+
+def keep_alive(post_processor):
+    """Return a layer post-processor, kept alive for QGIS to call after the algorithm."""
+    _POST_PROCESSORS.append(post_processor)
+    return post_processor
+
+
 def layer_file_path(layer) -> str:
     """The file behind a layer (without '|layername=' options)."""
     return layer.source().split("|")[0]

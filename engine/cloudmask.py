@@ -101,8 +101,6 @@ def cloud_mask(
     progress: Optional[Progress] = None,
 ) -> Tuple[object, List[Tuple[str, float]]]:
     """Return (masked cube, dropped dates as ('YYYY-MM-DD', masked fraction))."""
-    import xarray as xr
-
     progress = progress or Progress()
     name = find_band(ds, mask_band)
     values = sorted({int(v) for v in mask_values})

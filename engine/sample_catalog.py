@@ -110,6 +110,7 @@ class SampleScene:
         self.dates = list(self.dates or default_dates())
         self._fields = self._make_fields()
         self._sowing = np.random.default_rng([self.seed, 7]).integers(60, 130, size=self._fields.shape)
+        self._scl = {}  # date -> SCL: every band of a date needs it
 
     # ---- grid ------------------------------------------------------------
     def shape(self, resolution: int) -> Tuple[int, int]:
@@ -237,7 +238,14 @@ class SampleScene:
         return date == min(self.dates, key=lambda d: abs((d - dt.date(2022, 2, 1)).days))
 
     def scl(self, date: dt.date) -> np.ndarray:
-        """Scene classification on the 20 m global grid (before nodata)."""
+        """Scene classification on the 20 m global grid (before nodata); a read-only array."""
+        if date not in self._scl:
+            scl = self._make_scl(date)
+            scl.flags.writeable = False
+            self._scl[date] = scl
+        return self._scl[date]
+
+    def _make_scl(self, date: dt.date) -> np.ndarray:
         resolution = 20
         xx, yy = self._centres(resolution)
         classes = self.classes(resolution)

@@ -86,8 +86,20 @@ def feedback():
 _EXIT_STATUS = []
 
 
+_SKIPPED = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped:
+        _SKIPPED.append(report.nodeid)
+
+
 def pytest_sessionfinish(session, exitstatus):
-    _EXIT_STATUS.append(int(exitstatus))
+    # make setup installs everything the suite needs: a skipped test is a failure, never a pass
+    if _SKIPPED and int(exitstatus) == 0:
+        print(f"\n{len(_SKIPPED)} test(s) skipped, which this suite does not allow: {', '.join(_SKIPPED[:5])}")
+        session.exitstatus = 1
+    _EXIT_STATUS.append(int(session.exitstatus))
 
 
 @pytest.hookimpl(trylast=True)

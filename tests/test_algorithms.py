@@ -1,6 +1,5 @@
 """The algorithms inside a real QGIS, through processing.run."""
 
-import datetime as dt
 import json
 import os
 
@@ -9,7 +8,6 @@ import pytest
 from qgis.core import (
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
-    QgsProcessingContext,
     QgsProcessingException,
     QgsProject,
     QgsRasterLayer,
@@ -19,14 +17,13 @@ from qgis.core import (
 from conftest import AREA_UTM
 from sitscube.engine import sample_catalog as sc
 
-processing = pytest.importorskip("processing")
+import processing  # noqa: E402  (QGIS's own plugin; pytest.ini puts it on the path)
+from qgis_helpers import new_context, run_algorithm  # noqa: E402
 
 
 def _run(algorithm, parameters, feedback):
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    result = processing.run(algorithm, parameters, context=context, feedback=feedback)
-    return result, context
+    context = new_context()
+    return run_algorithm(algorithm, parameters, feedback, context), context
 
 
 def _area_in(crs_code):
@@ -77,7 +74,7 @@ def test_load_cube_in_the_map_matches_the_truth(sitscube_provider, stac_api, sce
     output = str(tmp_path / "cube.nc")
     result, context = _run(
         "sitscube:loadcube",
-        {"ITEMS": items, "AOI": f"300000,302560,4807680,4810240 [EPSG:32631]", "BANDS": "red,scl",
+        {"ITEMS": items, "AOI": "300000,302560,4807680,4810240 [EPSG:32631]", "BANDS": "red,scl",
          "RESOLUTION": 10, "OUTPUT": output},
         feedback,
     )

@@ -18,28 +18,17 @@ import pytest
 from qgis.core import (
     QgsFeature,
     QgsGeometry,
-    QgsPointXY,
-    QgsProcessingContext,
     QgsProcessingException,
-    QgsProject,
     QgsRectangle,
     QgsVectorLayer,
 )
 
 from sitscube.engine import sample_catalog as sc
 
-processing = pytest.importorskip("processing")
+from qgis_helpers import run_algorithm as _run  # noqa: E402
 
 SMALL_AOI = "300000,301280,4808960,4810240 [EPSG:32631]"  # 32 x 32 pixels at 40 m
 X0, Y0, X1, Y1 = 300000.0, 4808960.0, 301280.0, 4810240.0
-
-
-def _run(algorithm, parameters, feedback=None):
-    from recording_feedback import RecordingFeedback
-
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    return processing.run(algorithm, parameters, context=context, feedback=feedback or RecordingFeedback())
 
 
 def _layer(kind, features, crs="EPSG:32631", fields="field=class:string"):

@@ -17,9 +17,7 @@ import pytest
 from qgis.core import (
     QgsFeature,
     QgsGeometry,
-    QgsProcessingContext,
     QgsProcessingException,
-    QgsProject,
     QgsRectangle,
     QgsVectorLayer,
 )
@@ -27,7 +25,7 @@ from qgis.core import (
 from recording_feedback import RecordingFeedback
 from sitscube.engine import sample_catalog as sc
 
-processing = pytest.importorskip("processing")
+from qgis_helpers import run_algorithm as _run  # noqa: E402
 
 WHOLE_AREA = "300000,304480,4805760,4810240 [EPSG:32631]"  # 448 x 448 at 10 m
 X0, Y0, X1, Y1 = 300000.0, 4805760.0, 304480.0, 4810240.0
@@ -46,12 +44,6 @@ class TimedFeedback(RecordingFeedback):
         if self.canceled_at is None:
             self.canceled_at = time.monotonic()
         super().cancel()
-
-
-def _run(algorithm, parameters, feedback=None):
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    return processing.run(algorithm, parameters, context=context, feedback=feedback or RecordingFeedback())
 
 
 def _cancel_run(name, algorithm, parameters, out_dir, at_percent=None, after=None):

@@ -132,13 +132,9 @@ def test_headers_are_sent_on_every_request(header_gate, stac_api, area_lonlat):
 
 
 def _run_search(parameters, feedback):
-    from qgis.core import QgsProcessingContext, QgsProject
+    from qgis_helpers import run_algorithm
 
-    import processing
-
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    return processing.run("sitscube:stacsearch", parameters, context=context, feedback=feedback)
+    return run_algorithm("sitscube:stacsearch", parameters, feedback)
 
 
 def _search_parameters(area_lonlat, tmp_path, **overrides):

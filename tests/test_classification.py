@@ -5,17 +5,12 @@ import os
 
 import numpy as np
 import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProject, QgsVectorLayer
+from qgis.core import QgsProcessingException, QgsProject, QgsVectorLayer
 
 from sitscube.engine import sample_catalog as sc
 
-processing = pytest.importorskip("processing")
-
-
-def _run(algorithm, parameters, feedback):
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    return processing.run(algorithm, parameters, context=context, feedback=feedback)
+import processing  # noqa: E402  (QGIS's own plugin; pytest.ini puts it on the path)
+from qgis_helpers import run_algorithm as _run  # noqa: E402
 
 
 @pytest.fixture(scope="module")

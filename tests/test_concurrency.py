@@ -26,7 +26,7 @@ from qgis.core import (
 
 from sitscube.engine import sample_catalog as sc
 
-processing = pytest.importorskip("processing")
+import processing  # noqa: E402  (QGIS's own plugin; pytest.ini puts it on the path)
 
 WHOLE_AREA = "300000,304480,4805760,4810240 [EPSG:32631]"
 SMALL_AOI = "300000,301280,4808960,4810240 [EPSG:32631]"

@@ -9,15 +9,10 @@ from qgis.core import QgsProcessingContext, QgsProcessingException, QgsProject
 from sitscube.engine import sample_catalog as sc
 from sitscube.engine.cube_io import history, open_cube, write_cube
 
-processing = pytest.importorskip("processing")
+import processing  # noqa: E402  (QGIS's own plugin; pytest.ini puts it on the path)
+from qgis_helpers import run_algorithm as _run  # noqa: E402
 WHOLE_AREA = "300000,304480,4805760,4810240 [EPSG:32631]"
 MASKED = [0, 1, 3, 8, 9, 10]
-
-
-def _run(algorithm, parameters, feedback):
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    return processing.run(algorithm, parameters, context=context, feedback=feedback)
 
 
 def _scl_10m(scene, date):

@@ -24,7 +24,7 @@ from sitscube.engine.gapfill import gap_fill
 from sitscube.engine.progress import Progress
 from sitscube.engine.zonal import zonal_statistics_cube
 
-distributed = pytest.importorskip("distributed")
+import distributed  # noqa: E402,F401  (requirements.txt installs it)
 
 ROOT = Path(__file__).resolve().parents[1]
 DASK = Path(sys.executable).parent / "dask"  # the venv's `dask` command

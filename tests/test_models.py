@@ -2,9 +2,6 @@
 
 import json
 
-import pytest
-
-from conftest import ROOT
 from sitscube.engine import sample_catalog as sc
 from test_qgis_process import qgis_process
 

@@ -5,7 +5,6 @@ import os
 import subprocess
 
 import numpy as np
-import pytest
 
 from conftest import ROOT
 from sitscube.engine import sample_catalog as sc

@@ -310,7 +310,7 @@ def test_options_page_in_qgis_desktop(tmp_path):
     from test_package import venv_site_packages
 
     if not shutil.which("xvfb-run") or not shutil.which("qgis"):
-        pytest.skip("needs qgis and xvfb-run (make setup)")
+        pytest.fail("needs qgis and xvfb-run: run make setup")
     profiles = tmp_path / "profiles-root"
     ini = profiles / "profiles" / "default" / "QGIS" / "QGIS3.ini"
     ini.parent.mkdir(parents=True)

@@ -6,22 +6,14 @@ import numpy as np
 import pytest
 import rasterio
 from qgis.core import (
-    QgsCoordinateReferenceSystem,
     QgsFeature,
     QgsGeometry,
-    QgsProcessingContext,
-    QgsProject,
     QgsRectangle,
     QgsVectorLayer,
 )
 
-processing = pytest.importorskip("processing")
-
-
-def _run(algorithm, parameters, feedback):
-    context = QgsProcessingContext()
-    context.setProject(QgsProject.instance())
-    return processing.run(algorithm, parameters, context=context, feedback=feedback)
+import processing  # noqa: E402  (QGIS's own plugin; pytest.ini puts it on the path)
+from qgis_helpers import run_algorithm as _run  # noqa: E402
 
 
 def _raster(path, array, nodata=0):
