@@ -36,6 +36,8 @@ def zones_in(source, crs, context, feedback):
     transform = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
     zones, skipped = [], 0
     for feature in source.getFeatures():
+        if feedback.isCanceled():  # thousands of zones take a while to read
+            raise QgsProcessingException(tr("Canceled: nothing was written."))
         geometry = feature.geometry()
         if geometry.isNull() or geometry.isEmpty() or not geometry.isGeosValid():
             skipped += 1
@@ -120,6 +122,8 @@ class ZonalStatisticsAlgorithm(QgsProcessingAlgorithm):
             values = {fid: {self._field(names[band - 1], stat): value for band, stats in bands.items() for stat, value in stats.items()}
                       for fid, bands in result.items()}
             rows = [{"zone_id": fid, "band": band, **stats} for fid, bands in result.items() for band, stats in bands.items()]
+        if feedback.isCanceled():  # the statistics may end between two cancel checks: write nothing
+            raise QgsProcessingException(tr("Canceled: nothing was written."))
         table = self.parameterAsFileOutput(parameters, self.OUTPUT_TABLE, context)
         results = {}
         if table:
