@@ -789,7 +789,9 @@ def predict_block(model, data) -> Tuple[np.ndarray, np.ndarray]:
     probability = np.full(h * w, np.nan, dtype=np.float32)
     if valid.any():
         X = np.ma.getdata(data).reshape(bands, -1)[:, valid].T.astype(np.float32)
-        proba = model.predict_proba(X)
+        # Trees are summed in parallel, in no fixed order: the last bits differ run to run, and
+        # exact ties between classes would flip. Rounded, the same pixel always gets the same class.
+        proba = np.round(model.predict_proba(X), 12)
         best = np.argmax(proba, axis=1)  # what RandomForestClassifier.predict does
         classes[valid] = model.classes_[best]
         probability[valid] = proba[np.arange(len(best)), best]
