@@ -18,16 +18,18 @@ i18n:
 clean:
 	rm -rf build dist demo-output .pytest_cache
 
-# Benchmarks: each figure as a ratio against its baseline in the same run;
-# JSON in bench-output/. BENCH_ARGS=--quick for a smoke run.
-# rasterstats (the zonal baseline) lives in its own venv: see requirements-bench.txt.
+# Benchmarks: every figure's median, its ratio against the baseline measured
+# in the same run and its peak memory; one table at the end, JSON in
+# bench-output/ (history/ keeps each run). BENCH_ARGS=--quick for a smoke run,
+# BENCH_ARGS="--only load,workflow" for some of them. Each benchmark builds
+# its own data (bench/catalog.py: the sample catalog scaled up, in build/).
+# Baselines live in their own venvs where their wheels would clash with
+# QGIS's libraries: rasterstats (requirements-bench.txt) and the `sits`
+# package (requirements-sits.txt, made by bench/bench_sits_chain.py).
 bench: setup
 	@[ -x build/bench-venv/bin/python ] || { /usr/bin/python3 -m venv build/bench-venv && \
 	  build/bench-venv/bin/pip install -q -r requirements-bench.txt; }
-	PYTHONPATH=build/plugins .venv/bin/python bench/bench_gapfill.py $(BENCH_ARGS)
-	PYTHONPATH=build/plugins .venv/bin/python bench/bench_composite.py $(BENCH_ARGS)
-	PYTHONPATH=build/plugins .venv/bin/python bench/bench_zonal.py $(BENCH_ARGS)
-	PYTHONPATH=build/plugins .venv/bin/python bench/bench_predict.py $(BENCH_ARGS)
+	PYTHONPATH=build/plugins .venv/bin/python bench/run.py $(BENCH_ARGS)
 
 # Installable plugin zip: dist/sitscube-<version>.zip, one top folder
 # `sitscube/`, tracked files only, no tests or dev files, .qm included.

@@ -25,6 +25,8 @@ import sys
 import tempfile
 import time
 
+import common
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -62,7 +64,8 @@ def peak_rss_mb() -> float:
 # ---- 1. speed ----------------------------------------------------------------------------
 
 
-def bench_speed(dates: int, size: int, repeats: int, nan_repeats: int) -> dict:
+def speed_worker(which: str, dates: int, size: int, repeats: int, out: str) -> dict:
+    """One speed figure in this (fresh) process: builds the cube, times `which`, saves the result."""
     import warnings
 
     import numpy as np
@@ -70,46 +73,65 @@ def bench_speed(dates: int, size: int, repeats: int, nan_repeats: int) -> dict:
     composite = import_engine()
     data = synthetic_block((dates, size, size), seed=1)
     data[:, :8, :8] = 0  # some pixels never valid
-    floats = np.where(data == 0, np.nan, data.astype(np.float64))
+    if which == "ours":
+        run = lambda: composite.masked_median(data, 0)  # noqa: E731
+    elif which == "nanmedian":
+        floats = np.where(data == 0, np.nan, data.astype(np.float64))  # prepared before the clock
+        del data
 
-    def timed(function, count):
-        times, result = [], None
-        for _ in range(count):
-            start = time.perf_counter()
-            result = function()
-            times.append(time.perf_counter() - start)
-        return float(np.median(times)), times, result
+        def run():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels
+                return np.nanmedian(floats, axis=0)
+    else:  # the lazy composite on dask threads, from a cube chunked like Load cube's (1 date x 512²)
+        import dask.array as da
+        import xarray as xr
 
-    ours_s, ours_times, ours = timed(lambda: composite.masked_median(data, 0), repeats)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN pixels
-        numpy_s, numpy_times, reference = timed(lambda: np.nanmedian(floats, axis=0), nan_repeats)
+        cube = xr.Dataset(
+            {"B04": (("time", "y", "x"), da.from_array(data, chunks=(1, 512, 512)))},
+            coords={"time": np.datetime64("2022-01-01") + np.arange(dates).astype("timedelta64[D]"),
+                    "y": np.arange(size, dtype=float), "x": np.arange(size, dtype=float)},
+        )
+        cube["B04"].attrs["nodata"] = 0
+        lazy = composite.composite(cube, bands=["B04"])["B04"]
+        run = lambda: lazy.compute(scheduler="threads").values  # noqa: E731
+    input_mib = peak_rss_mb()
+    median_s, runs, result = common.timed_runs(run, repeats)
+    np.save(out, result)
+    return {"runs": runs, "peak_rss_mib": peak_rss_mb(), "input_mib": input_mib}
 
-    # the same through the lazy composite (dask threads, 512² blocks)
-    import dask.array as da
-    import xarray as xr
 
-    cube = xr.Dataset(
-        {"B04": (("time", "y", "x"), da.from_array(data, chunks=(1, 512, 512)))},
-        coords={"time": np.datetime64("2022-01-01") + np.arange(dates).astype("timedelta64[D]"),
-                "y": np.arange(size, dtype=float), "x": np.arange(size, dtype=float)},
-    )
-    cube["B04"].attrs["nodata"] = 0
-    lazy = composite.composite(cube, bands=["B04"])["B04"]
-    dask_s, dask_times, _ = timed(lambda: lazy.compute(scheduler="threads"), repeats)
+def bench_speed(dates: int, size: int, repeats: int, nan_repeats: int) -> dict:
+    import numpy as np
 
+    names = {"ours": "median/sitscube masked_median (1 thread)", "nanmedian": "median/np.nanmedian (1 thread)",
+             "dask": "median/sitscube composite (dask threads)"}
+    figures, results = [], {}
+    with tempfile.TemporaryDirectory(prefix="bench-median-") as folder:
+        for which in ("ours", "dask", "nanmedian"):
+            out = os.path.join(folder, which + ".npy")
+            command = [sys.executable, os.path.abspath(__file__), "--speed-worker", which, "--dates", str(dates),
+                       "--size", str(size), "--repeats", str(nan_repeats if which == "nanmedian" else repeats),
+                       "--output", out]
+            run = common.run_json(command)
+            figures.append(common.figure(names[which], run["runs"], run["peak_rss_mib"],
+                                         notes=f"+{run['peak_rss_mib'] - run['input_mib']:.0f} MiB above the input"))
+            results[which] = np.load(out)
+    common.compare(figures, names["ours"], names["nanmedian"], goal=3)
+    common.compare(figures, names["dask"], names["nanmedian"], goal=3)
+    reference = results["nanmedian"]
     rounded = np.where(np.isnan(reference), 0, np.rint(np.nan_to_num(reference))).astype(np.uint16)
+    by = {f["name"]: f for f in figures}
     return {
         "cube": {"dates": dates, "height": size, "width": size, "dtype": "uint16", "nodata_fraction": 0.3},
-        "ours_kernel_seconds": round(ours_s, 4),
-        "ours_kernel_runs": [round(t, 4) for t in ours_times],
-        "np_nanmedian_seconds": round(numpy_s, 4),
-        "np_nanmedian_runs": [round(t, 4) for t in numpy_times],
-        "speedup_kernel": round(numpy_s / ours_s, 2),
-        "ours_composite_dask_threads_seconds": round(dask_s, 4),
-        "speedup_composite_dask": round(numpy_s / dask_s, 2),
-        "results_identical": bool(np.array_equal(ours, reference, equal_nan=True)),
-        "composite_equals_rounded_nanmedian": bool(np.array_equal(lazy.values, rounded)),
+        "figures": figures,
+        "ours_kernel_seconds": round(by[names["ours"]]["median_s"], 4),
+        "np_nanmedian_seconds": round(by[names["nanmedian"]]["median_s"], 4),
+        "speedup_kernel": by[names["ours"]]["ratio"],
+        "ours_composite_dask_threads_seconds": round(by[names["dask"]]["median_s"], 4),
+        "speedup_composite_dask": by[names["dask"]]["ratio"],
+        "results_identical": bool(np.array_equal(results["ours"], reference, equal_nan=True)),
+        "composite_equals_rounded_nanmedian": bool(np.array_equal(results["dask"], rounded)),
         "goal_speedup": 3.0,
     }
 
@@ -182,7 +204,14 @@ def main() -> int:
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--dates", type=int, default=40, help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
+    parser.add_argument("--speed-worker", choices=("ours", "nanmedian", "dask"), help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+
+    if args.speed_worker:  # a fresh subprocess of the speed benchmark
+        print(json.dumps(speed_worker(args.speed_worker, args.dates, args.size, args.repeats, args.output)))
+        return 0
 
     if args.child_memory:  # we are the fresh subprocess of the memory benchmark
         print(json.dumps(memory_child(args.child_memory, args.dates, args.output)))
@@ -215,6 +244,10 @@ def main() -> int:
               f"(after imports {run['baseline_mb_after_imports']} MB), {run['seconds']} s")
     print(f"  peak grows x{memory['peak_growth']} for x{memory['area_ratio']:.0f} area (goal < 1.5); "
           f"above the imports x{memory['peak_above_imports_growth']}")
+    results["figures"] = speed["figures"] + [
+        common.figure(f"median GeoTIFF from a lazy cube {run['size']}² x {dates} dates", [run["seconds"]], run["peak_rss_mb"],
+                      notes=f"{run['cube_mb']} MB cube; peak grows x{memory['peak_growth']} for x{memory['area_ratio']:.0f} area")
+        for run in memory["runs"]]
     results["goals_met"] = {
         "speedup": speed["speedup_kernel"] >= 3.0 and speed["results_identical"],
         "memory": memory["peak_growth"] < 1.5,

@@ -50,6 +50,8 @@ import time
 
 import numpy as np
 
+import common
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SEED = 20240601
 NODATA_FRACTION = 0.35
@@ -165,6 +167,17 @@ def measure(name, args, out_path):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def gapfill_figures(results):
+    """The common figure records (bench/common.py): ours on threads and on one thread vs the baseline."""
+    names = {"ours_threads": "gapfill/sitscube (dask threads)", "ours_synchronous": "gapfill/sitscube (1 thread)",
+             "baseline": "gapfill/xarray.interpolate_na + ffill/bfill"}
+    figures = [common.figure(names[k], r["seconds"], r["peak_rss_mib"], notes=f"+{r['peak_above_input_mib']:.0f} MiB above the input")
+               for k, r in results.items()]
+    for key in ("ours_threads", "ours_synchronous"):
+        common.compare(figures, names[key], names["baseline"], goal=20)
+    return figures
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="40 dates × 256 × 256 instead of 40 × 1024 × 1024")
@@ -216,6 +229,7 @@ def main():
         "speedup_vs_interpolate_na_alone": speedup_interpolate_na_only,
         "speedup_best_scheduler": results["baseline"]["median_s"] / best,
         "goal_speedup": 20,
+        "figures": gapfill_figures(results),
         "agreement": {"same_nodata_pixels": same_nodata, "max_abs_difference": max_difference,
                       "pixels_differing": differing, "threads_equal_synchronous": bool(np.array_equal(ours, ours_sync)),
                       "ok": agree},

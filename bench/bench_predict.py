@@ -7,6 +7,11 @@ classified with a 100-tree model by ``engine.classify.predict_raster``
 (block by block). Each size runs in a fresh subprocess whose peak RSS
 (VmHWM) is read; the raster and the model are made beforehand, outside
 the measured process. Goal: peak memory does not grow with the raster.
+
+Baseline, in the same run: what a script without a cube engine does, the
+whole raster read into memory and ``model.predict`` on every pixel at once
+(scikit-learn, the same model and thread count), then written as one
+GeoTIFF. Both maps are compared pixel by pixel (nodata aside).
 """
 
 import argparse
@@ -19,6 +24,8 @@ import tempfile
 import time
 
 import numpy as np
+
+import common
 
 BANDS = 12
 CENTRES = np.array([[400 + 150 * b for b in range(BANDS)], [2500 - 80 * b for b in range(BANDS)],
@@ -53,14 +60,34 @@ def make_model(path):
                                       "classes": {str(k): v for k, v in samples.classes.items()}})
 
 
-def child(raster, model_path, out):
+def child(raster, model_path, out, how="ours"):
     from sitscube.engine import classify
 
     model, metadata = classify.load_model(model_path)
     started = time.perf_counter()
-    classify.predict_raster(model, metadata, raster, out)
+    if how == "ours":
+        classify.predict_raster(model, metadata, raster, out)
+    else:  # the whole raster at once
+        import rasterio
+
+        with rasterio.open(raster) as src:
+            data, profile = src.read(), src.profile
+        X = data.reshape(data.shape[0], -1).T.astype(np.float32)
+        classes = model.predict(X).reshape(data.shape[1:]).astype(np.uint8)
+        profile.update(count=1, dtype="uint8", compress="DEFLATE", predictor=2)
+        with rasterio.open(out, "w", **profile) as dst:
+            dst.write(classes, 1)
     seconds = time.perf_counter() - started
     print(json.dumps({"seconds": seconds, "peak_mib": peak_rss_mib()}))
+
+
+def same_map(ours, naive) -> dict:
+    import rasterio
+
+    with rasterio.open(ours) as a, rasterio.open(naive) as b:
+        x, y = a.read(1), b.read(1)
+    differing = int(((x != y) & (x != 0)).sum())
+    return {"pixels_differing": differing, "fraction_differing": differing / x.size}
 
 
 def peak_rss_mib():
@@ -75,26 +102,38 @@ def peak_rss_mib():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", default=os.path.join("bench-output", "predict.json"))
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child(*args.child)
     sizes = (256, 512) if args.quick else (1024, 2048)
     results = {"bands": BANDS, "trees": 100, "cpus": os.cpu_count(), "runs": []}
+    figures = results["figures"] = []
     with tempfile.TemporaryDirectory() as folder:
         model = os.path.join(folder, "model.sitsmodel")
         make_model(model)
         for size in sizes:
             raster = os.path.join(folder, f"r{size}.tif")
             make_raster(raster, size)
-            out = os.path.join(folder, f"c{size}.tif")
-            completed = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", raster, model, out],
-                                       capture_output=True, text=True, check=True)
-            run = json.loads(completed.stdout.strip().splitlines()[-1])
-            run.update(size=size, pixels=size * size, pixels_per_second=size * size / run["seconds"])
-            results["runs"].append(run)
-            print(f"{size}²: {run['seconds']:.2f} s, {run['pixels_per_second'] / 1e6:.2f} Mpixel/s, peak {run['peak_mib']:.0f} MiB")
+            maps = {}
+            for how in ("ours", "naive"):
+                maps[how] = os.path.join(folder, f"{how}{size}.tif")
+                runs = [common.run_json([sys.executable, os.path.abspath(__file__), "--child", raster, model, maps[how], how])
+                        for _ in range(args.repeats)]
+                seconds = [r["seconds"] for r in runs]
+                run = {"seconds": float(np.median(seconds)), "runs": seconds, "peak_mib": max(r["peak_mib"] for r in runs),
+                       "size": size, "pixels": size * size}
+                run["pixels_per_second"] = size * size / run["seconds"]
+                name = f"predict {size}²/" + ("sitscube (block by block)" if how == "ours" else "sklearn predict, whole raster")
+                figures.append(common.figure(name, seconds, run["peak_mib"], pixels_per_second=round(run["pixels_per_second"])))
+                if how == "ours":
+                    results["runs"].append(run)
+                print(f"{size}² {how}: {run['seconds']:.2f} s, {run['pixels_per_second'] / 1e6:.2f} Mpixel/s, "
+                      f"peak {run['peak_mib']:.0f} MiB", flush=True)
+            common.compare(figures, figures[-2]["name"], figures[-1]["name"])
+            results.setdefault("agreement", {})[str(size)] = same_map(maps["ours"], maps["naive"])
     small, large = results["runs"]
     results["memory_growth"] = large["peak_mib"] / small["peak_mib"]
     print(f"peak memory grows x{results['memory_growth']:.2f} for x4 pixels (goal: does not grow with the raster)")

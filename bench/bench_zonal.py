@@ -34,6 +34,8 @@ import sys
 import tempfile
 import time
 
+import common
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH_PYTHON = os.path.join(ROOT, "build", "bench-venv", "bin", "python")
 X0, Y0, RES = 500000.0, 4800000.0, 10.0
@@ -92,7 +94,7 @@ def worker_rasterstats(raster: str, zones_path: str, repeats: int) -> dict:
         result = zonal_stats(geometries, raster, stats=list(STATS), nodata=0, all_touched=False)
         times.append(time.perf_counter() - start)
     values = {str(k): {s: r.get(s) for s in STATS} for (k, _), r in zip(zones, result)}
-    return {"times": times, "values": values}
+    return {"times": times, "values": values, "peak_rss_mib": common.peak_rss_mib()}
 
 
 def worker_qgis(raster: str, zones_path: str, repeats: int) -> dict:
@@ -138,7 +140,7 @@ def worker_qgis(raster: str, zones_path: str, repeats: int) -> dict:
         }
     from qgis.core import Qgis
 
-    result = {"times": times, "values": values, "qgis_version": Qgis.QGIS_VERSION}
+    result = {"times": times, "values": values, "qgis_version": Qgis.QGIS_VERSION, "peak_rss_mib": common.peak_rss_mib()}
     app.exitQgis()
     return result
 
@@ -161,19 +163,20 @@ def run_worker(python: str, kind: str, data: dict, repeats: int) -> dict:
 # ---- ours and the comparison -----------------------------------------------------------------
 
 
-def run_ours(data: dict, repeats: int) -> dict:
+def worker_ours(raster: str, zones_path: str, repeats: int) -> dict:
     import shapely
 
     from sitscube.engine.zonal import zonal_statistics
 
-    with open(data["zones"]) as stream:
+    with open(zones_path) as stream:
         zones = [(k, shapely.from_wkt(w)) for k, w in json.load(stream)]
+    zonal_statistics(raster, zones, STATS)  # warm-up: imports, file cache
     times, result = [], None
     for _ in range(repeats):
         start = time.perf_counter()
-        result = zonal_statistics(data["raster"], zones, STATS)
+        result = zonal_statistics(raster, zones, STATS)
         times.append(time.perf_counter() - start)
-    return {"times": times, "values": {str(k): v[1] for k, v in result.items()}}
+    return {"times": times, "values": {str(k): v[1] for k, v in result.items()}, "peak_rss_mib": common.peak_rss_mib()}
 
 
 def compare(ours: dict, theirs: dict, skip_small: bool) -> dict:
@@ -208,13 +211,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--json", default=os.path.join(ROOT, "bench-output", "zonal.json"))
-    parser.add_argument("--worker", choices=("rasterstats", "qgis"))
+    parser.add_argument("--worker", choices=("ours", "rasterstats", "qgis"))
     parser.add_argument("--raster")
     parser.add_argument("--zones")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     if args.worker:
-        worker = worker_rasterstats if args.worker == "rasterstats" else worker_qgis
+        worker = {"ours": worker_ours, "rasterstats": worker_rasterstats, "qgis": worker_qgis}[args.worker]
         print(json.dumps(worker(args.raster, args.zones, args.repeats)))
         return
 
@@ -227,8 +230,8 @@ def main():
               "statistics": list(STATS)}
     with tempfile.TemporaryDirectory(prefix="bench-zonal-") as folder:
         data = make_data(folder, size, n_zones)
-        run_ours(data, 1)  # warm-up: imports, file cache
-        ours = run_ours(data, repeats)
+        ours = run_worker(sys.executable, "ours", data, repeats)
+        figures = [common.figure("zonal/sitscube", ours["times"], ours["peak_rss_mib"])]
         report["ours_seconds"] = round(median(ours["times"]), 4)
         report["ours_runs"] = [round(t, 4) for t in ours["times"]]
         print(f"ours: {report['ours_seconds']} s (median of {repeats})", flush=True)
@@ -239,9 +242,11 @@ def main():
             report["rasterstats_runs"] = [round(t, 4) for t in rs["times"]]
             report["speedup_vs_rasterstats"] = round(median(rs["times"]) / median(ours["times"]), 2)
             report["agreement_rasterstats"] = compare(ours["values"], rs["values"], skip_small=False)
+            figures.append(common.figure("zonal/rasterstats", rs["times"], rs["peak_rss_mib"]))
+            common.compare(figures, "zonal/sitscube", "zonal/rasterstats", goal=10)
             print(f"rasterstats: {report['rasterstats_seconds']} s -> {report['speedup_vs_rasterstats']}x", flush=True)
         else:
-            report["rasterstats"] = f"skipped: no {BENCH_PYTHON} (see requirements-bench.txt)"
+            sys.exit(f"The rasterstats baseline needs {BENCH_PYTHON}: run `make bench` (see requirements-bench.txt).")
 
         qgis = run_worker(sys.executable, "qgis", data, slow_repeats)
         report["qgis_version"] = qgis.get("qgis_version")
@@ -249,6 +254,11 @@ def main():
         report["qgis_runs"] = [round(t, 4) for t in qgis["times"]]
         report["speedup_vs_qgis"] = round(median(qgis["times"]) / median(ours["times"]), 2)
         report["agreement_qgis"] = compare(ours["values"], qgis["values"], skip_small=True)
+        figures.append(common.figure("zonal/native:zonalstatisticsfb", qgis["times"], qgis["peak_rss_mib"]))
+        ours_vs_qgis = dict(common.figure("zonal/sitscube vs QGIS", ours["times"], ours["peak_rss_mib"]))
+        figures.append(ours_vs_qgis)
+        common.compare(figures, "zonal/sitscube vs QGIS", "zonal/native:zonalstatisticsfb", goal=1)
+    report["figures"] = figures
         print(f"QGIS zonalstatisticsfb: {report['qgis_zonalstatisticsfb_seconds']} s -> {report['speedup_vs_qgis']}x",
               flush=True)
     report["goals"] = {"speedup_vs_rasterstats": 10.0, "speedup_vs_qgis": 1.0}
