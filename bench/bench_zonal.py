@@ -258,14 +258,17 @@ def main():
         ours_vs_qgis = dict(common.figure("zonal/sitscube vs QGIS", ours["times"], ours["peak_rss_mib"]))
         figures.append(ours_vs_qgis)
         common.compare(figures, "zonal/sitscube vs QGIS", "zonal/native:zonalstatisticsfb", goal=1)
-    report["figures"] = figures
         print(f"QGIS zonalstatisticsfb: {report['qgis_zonalstatisticsfb_seconds']} s -> {report['speedup_vs_qgis']}x",
               flush=True)
+    report["figures"] = figures
     report["goals"] = {"speedup_vs_rasterstats": 10.0, "speedup_vs_qgis": 1.0}
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as stream:
         json.dump(report, stream, indent=2)
-    print(json.dumps({k: v for k, v in report.items() if not k.endswith("_runs")}, indent=2))
+    print(json.dumps({k: v for k, v in report.items() if not k.endswith("_runs") and k != "figures"}, indent=2))
+    agree = all(report[k]["zones_differing"] == 0 for k in ("agreement_rasterstats", "agreement_qgis"))
+    if not agree or any(f["goal_met"] is False for f in figures):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
