@@ -15,12 +15,17 @@ import shutil
 import tempfile
 from typing import Optional
 
+import numpy as np
+
 from .errors import UserError
 from .progress import Progress
 
 FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
 HISTORY_ATTR = "sitscube_history"
 CHUNK = 512  # pixels per chunk side on disk
+# zlib level of netCDF cubes: 1 compresses shuffled uint16 reflectance almost as well
+# as 4 (the usual default) in a fraction of the time, and writing is the slow part.
+COMPLEVEL = 1
 
 
 def cube_format(path: str) -> str:
@@ -56,7 +61,7 @@ def _encoding(ds, fmt: str) -> dict:
         if nodata is not None and variable.dtype.kind in "iuf":
             item["_FillValue"] = variable.dtype.type(nodata)
         if fmt == "netcdf":
-            item.update(zlib=True, complevel=4, chunksizes=chunks)
+            item.update(zlib=True, complevel=COMPLEVEL, chunksizes=chunks)
             if variable.dtype.kind in "iu":
                 item["shuffle"] = True
         else:
@@ -139,24 +144,115 @@ def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=Non
                 if wkt:  # GDAL's Zarr driver reads the CRS from _CRS, not from CF
                     ds[name].attrs["_CRS"] = {"wkt": wkt}
         encoding = _encoding(ds, fmt)
-        threads = None
-        if schedulers.is_distributed(scheduler):
-            # The cluster computes the chunks, this process writes them (local threads,
-            # one chunk in flight per cluster thread): workers writing the netCDF
-            # themselves fail (the HDF5 file is open here, and HDF5 locks it), and
-            # need not see this path at all.
-            ds = schedulers.computed_on_cluster(ds, scheduler)
-            scheduler, threads = "threads", schedulers.cluster_threads(scheduler)
         if fmt == "netcdf":
-            delayed = ds.to_netcdf(temporary, engine="netcdf4", encoding=encoding, compute=False)
+            _write_netcdf(ds, temporary, encoding, progress, scheduler)
         else:
+            threads = None
+            if schedulers.is_distributed(scheduler):
+                # The cluster computes the chunks, this process writes them (local threads,
+                # one chunk in flight per cluster thread): workers need not see this path.
+                ds = schedulers.computed_on_cluster(ds, scheduler)
+                scheduler, threads = "threads", schedulers.cluster_threads(scheduler)
             delayed = ds.to_zarr(temporary, mode="w", encoding=encoding, compute=False, consolidated=True, zarr_format=2)
-        schedulers.compute(delayed, progress=progress, scheduler=scheduler, num_workers=threads)
+            schedulers.compute(delayed, progress=progress, scheduler=scheduler, num_workers=threads)
         _move_into_place(temporary, path)
     except BaseException:
         _remove(temporary)
         raise
     return path
+
+
+# Bytes of the blocks computed at once when writing netCDF (see _write_netcdf).
+BATCH_BYTES = 64 * 2**20
+
+
+def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) -> None:
+    """Write ds to a new netCDF file, its dask blocks a batch at a time.
+
+    ``to_netcdf`` hands dask one graph of read and write tasks. The writes
+    go one at a time (HDF5 holds a lock while it compresses) and dask's
+    threads run ahead on the reads, so blocks pile up in memory waiting for
+    their write: a few hundred MiB at 2048², 1.1 GiB at 4096² (seen). Here
+    xarray sets the file up (dimensions, coordinates, attributes, encoded
+    lazy variables: ``multifile=True`` is its hook for that), then this
+    loop computes a batch of blocks (every band of the same block together,
+    so inputs they share are read once), hands it to one writer thread and
+    computes the next batch while that one is compressed and written.
+    Memory is two batches, whatever the area. The scheduler computes the
+    blocks (a Dask cluster's workers too); only this process writes.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        from xarray.backends.writers import to_netcdf
+    except ImportError:  # xarray before 2025.x
+        from xarray.backends.api import to_netcdf
+
+    from . import scheduler as schedulers
+
+    writer, store = to_netcdf(ds, path, engine="netcdf4", encoding=encoding, multifile=True)
+    try:
+        jobs = _block_jobs(writer.sources, writer.targets, writer.regions)
+        per_block = sum(np.prod([c[0] for c in s.chunks]) * s.dtype.itemsize for s in writer.sources) or 1
+        threads = schedulers.cluster_threads(scheduler) if schedulers.is_distributed(scheduler) else (os.cpu_count() or 1)
+        per_batch = max(threads, int(BATCH_BYTES // per_block))
+        batches = [jobs[i : i + per_batch] for i in range(0, len(jobs), per_batch)]
+        canceled = Progress(is_canceled=_polled(progress.is_canceled))
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-netcdf") as pool:
+            pending = None
+            for number, batch in enumerate(batches, start=1):
+                progress.check_canceled()
+                blocks = [(source.blocks[index], target, where) for source, index, target, where in _flatten(batch)]
+                values = schedulers.compute(*[block for block, _, _ in blocks], scheduler=scheduler, progress=canceled)
+                if pending is not None:
+                    pending.result()  # one batch in memory while the next is computed
+                pending = pool.submit(_write_blocks, [(target, where, value) for (_, target, where), value in zip(blocks, values)])
+                del values, blocks
+                progress.set_percent(100.0 * number / len(batches))
+            if pending is not None:
+                pending.result()
+    finally:
+        store.close()
+
+
+def _block_jobs(sources, targets, regions):
+    """[(block index, [(source, target, slices in the file)])], every variable's block of one index together."""
+    import itertools
+
+    jobs = {}
+    for source, target, region in zip(sources, targets, regions):
+        offsets = [np.cumsum((0,) + c) for c in source.chunks]
+        for index in itertools.product(*[range(len(c)) for c in source.chunks]):
+            where = tuple(slice(int(o[i]), int(o[i + 1])) for o, i in zip(offsets, index))
+            if region:
+                where = tuple(slice(r.start + w.start, r.start + w.stop) for r, w in zip(region, where))
+            jobs.setdefault(index, []).append((source, index, target, where))
+    return list(jobs.values())
+
+
+def _flatten(batch):
+    return [job for jobs in batch for job in jobs]
+
+
+def _write_blocks(blocks) -> None:
+    for target, where, value in blocks:
+        target[where] = value
+
+
+def _polled(is_canceled, every: float = 0.25):
+    """is_canceled, asked at most every `every` seconds (a dask callback calls it per task)."""
+    import time
+
+    last = [time.monotonic()]
+
+    def check():
+        now = time.monotonic()
+        if now - last[0] < every:
+            return False
+        last[0] = now
+        return is_canceled()
+
+    return check
 
 
 def _remove(path: str) -> None:
@@ -189,7 +285,8 @@ def open_cube(path: str, chunks=None):
     # Collect unreachable cubes now: their netCDF handles are closed by
     # __del__, and a close that runs inside a netCDF/HDF5 call crashes.
     gc.collect()
-    chunks = chunks or {"time": 1, "y": CHUNK * 2, "x": CHUNK * 2}
+    # dask chunks = the stored chunks: a task reads whole HDF5/Zarr chunks, each once
+    chunks = chunks or {"time": 1, "y": CHUNK, "x": CHUNK}
     try:
         if fmt == "netcdf":
             ds = xr.open_dataset(path, engine="netcdf4", chunks=chunks, mask_and_scale=False, decode_coords="all")

@@ -53,11 +53,12 @@ slower); the first valid date at or after it is the same running maximum
 taken backwards. Then, date by date, only the missing pixels are gathered
 (``take`` of their neighbours' values and times) and filled. On a
 dask-backed cube the work is lazy: the time axis is put into one chunk
-(``rechunk`` time -1, y/x chunks kept) and the kernel runs per chunk with
+(``rechunk`` time -1; y/x chunks kept, or halved until a chunk holds at most
+``BLOCK_BYTES``, 32 MiB) and the kernel runs per chunk with
 ``dask.array.map_blocks``; the result keeps those chunks.
 
 Memory per chunk: the chunk with all its dates, in and out
-(``T × cy × cx × itemsize`` each, e.g. 40 dates × 1024² uint16 = 80 MiB),
+(``T × cy × cx × itemsize`` each, e.g. 40 dates × 512² uint16 = 20 MiB),
 plus the kernel's temporaries, which are bounded whatever the chunk size: the
 kernel walks through the chunk in slabs of at most ``SLAB_ELEMENTS`` values
 (dates × pixels, 1 Mi) and needs about 8 bytes per slab value (a contiguous
@@ -78,6 +79,8 @@ STEP = "gapfill"
 METHODS = ("linear", "nearest", "previous")
 # Values (dates × pixels) processed at once by the kernel: bounds its temporaries (~8 bytes each)
 SLAB_ELEMENTS = 1 << 20
+# Bytes of one (all dates, y, x) chunk of a band at most: 40 dates × 512² uint16 is 20 MiB
+BLOCK_BYTES = 32 * 2**20
 NANOSECONDS_PER_DAY = 86400e9
 
 
@@ -269,6 +272,15 @@ def _compiled_kernel(dtype):
     return gapfill_numba
 
 
+def _time_whole(data):
+    """data with the whole time axis (0) in each chunk, other chunks halved until one is at most BLOCK_BYTES."""
+    sizes = [data.shape[0]] + [max(c) for c in data.chunks[1:]]
+    while int(np.prod(sizes)) * data.dtype.itemsize > BLOCK_BYTES and len(sizes) > 1 and max(sizes[1:]) > 64:
+        axis = 1 + int(np.argmax(sizes[1:]))
+        sizes[axis] = -(-sizes[axis] // 2)
+    return data.rechunk({0: -1, **{axis: sizes[axis] for axis in range(1, data.ndim)}})
+
+
 def _select_bands(ds, bands, progress) -> List[str]:
     """Names of the bands to fill: reflectance bands with (time, y, x)."""
     if bands is None:
@@ -339,8 +351,8 @@ def gap_fill(
         moved = band.transpose("time", ...)  # the kernel works on axis 0
         data = moved.data
         kwargs = dict(days=days, nodata=nodata, method=method, fill_edges=bool(fill_edges), max_gap=max_gap_days)
-        if hasattr(data, "map_blocks"):  # dask: the whole time axis in each chunk, other chunks kept
-            data = data.rechunk({0: -1})
+        if hasattr(data, "map_blocks"):  # dask: the whole time axis in each chunk, other chunks kept or split
+            data = _time_whole(data)
             data = data.map_blocks(fill_block, dtype=band.dtype, **kwargs)
         else:
             data = fill_block(np.asarray(data), **kwargs)
