@@ -197,13 +197,15 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
         threads = schedulers.cluster_threads(scheduler) if schedulers.is_distributed(scheduler) else (os.cpu_count() or 1)
         per_batch = max(threads, int(BATCH_BYTES // per_block))
         batches = [jobs[i : i + per_batch] for i in range(0, len(jobs), per_batch)]
-        canceled = Progress(is_canceled=_polled(progress.is_canceled))
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-netcdf") as pool:
             pending = None
             for number, batch in enumerate(batches, start=1):
                 progress.check_canceled()
+                # percent and cancel within the batch too (a small cube is one batch)
+                within = progress.scaled(100.0 * (number - 1) / len(batches), 100.0 * number / len(batches))
+                within.is_canceled = _polled(progress.is_canceled)
                 blocks = [(source.blocks[index], target, where) for source, index, target, where in _flatten(batch)]
-                values = schedulers.compute(*[block for block, _, _ in blocks], scheduler=scheduler, progress=canceled)
+                values = schedulers.compute(*[block for block, _, _ in blocks], scheduler=scheduler, progress=within)
                 if pending is not None:
                     pending.result()  # one batch in memory while the next is computed
                 pending = pool.submit(_write_blocks, [(target, where, value) for (_, target, where), value in zip(blocks, values)])

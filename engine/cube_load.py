@@ -12,7 +12,7 @@ from .progress import Progress
 
 GROUPBY = ("solar_day", "time", "none")
 ON_ASSET_ERROR = ("fail", "skip")
-PROBE_WORKERS = 8  # parallel header reads when probing assets (I/O bound)
+PROBE_WORKERS = 8  # parallel header reads when probing remote assets (I/O bound)
 RESAMPLING = ("nearest", "bilinear", "cubic", "average", "mode", "min", "max", "med")
 CATEGORICAL = {"scl", "qa_pixel", "fmask", "mask", "cloud", "classification"}  # always nearest
 
@@ -191,8 +191,13 @@ def _gdal_message(err: Exception) -> str:
     return text if len(text) <= 300 else text[:300] + "…"
 
 
+def is_local_path(href: str) -> bool:
+    """A plain file path (or file:// URL), not a URL or a GDAL /vsi… path."""
+    return href.startswith("file://") or ("://" not in href and not href.startswith("/vsi"))
+
+
 def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
-                 progress: Optional[Progress] = None, workers: int = PROBE_WORKERS,
+                 progress: Optional[Progress] = None, workers: Optional[int] = None,
                  sign=None) -> List[AssetFailure]:
     """Open the header of every (item, asset) the cube needs; return what fails.
 
@@ -202,6 +207,13 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
     the middle of the write. Uses GDAL's retries (policy.gdal_options()).
     `sign` (href -> href, engine/signing.Signer) signs the URLs it opens,
     exactly as the load will.
+
+    ``workers`` (default): PROBE_WORKERS threads for remote assets, whose
+    headers wait on the network; one thread when every asset is a local
+    file, whose header is read at CPU speed (~2 ms): each extra thread only
+    adds its own GDAL/PROJ start-up (~15 ms) and competes for the GIL
+    (bench/bench_load.py: 200 local assets probed in 0.42 s on one thread,
+    0.59 s on 8; 50 in 0.12 s instead of 0.23 s).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -209,7 +221,10 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
 
     progress = progress or Progress()
     pairs = [(item, key) for item in items for key in keys]
-    options = gdal_http_options(policy, _hrefs(items, keys))
+    hrefs = _hrefs(items, keys)
+    options = gdal_http_options(policy, hrefs)
+    if workers is None:
+        workers = 1 if hrefs and all(is_local_path(h) for h in hrefs) else PROBE_WORKERS
 
     def probe(pair) -> Optional[AssetFailure]:
         item, key = pair
