@@ -306,6 +306,17 @@ def open_cube(path: str, chunks=None):
     return ds
 
 
+def _hdf5_lock(uri: str):
+    """xarray's lock around netCDF/HDF5 calls for a netCDF URI; a no-op for Zarr."""
+    import contextlib
+
+    if not uri.startswith("NETCDF:"):
+        return contextlib.nullcontext()
+    from xarray.backends.netCDF4_ import NETCDF4_PYTHON_LOCK
+
+    return NETCDF4_PYTHON_LOCK
+
+
 def gdal_layer_uris(path: str, ds) -> dict:
     """GDAL dataset names, one per band variable, for QGIS to load."""
     fmt = cube_format(path)
@@ -331,16 +342,19 @@ def write_display_vrts(path: str, ds) -> dict:
     vrts = {}
     for band, uri in gdal_layer_uris(path, ds).items():
         vrt_path = os.path.join(folder, f"{band}.vrt")
-        if uri.startswith("ZARR:"):  # GDAL < 3.8 opens one time index at a time
-            sources = [f"{uri}:{index}" for index in range(len(dates))]
-            vrt = gdal.BuildVRT(vrt_path, sources, separate=True)
-        else:
-            vrt = gdal.Translate(vrt_path, gdal.Open(uri), format="VRT")
-        if vrt is None:
-            continue
-        for index in range(1, vrt.RasterCount + 1):
-            label = dates[index - 1] if index <= len(dates) else str(index)
-            vrt.GetRasterBand(index).SetDescription(f"{band} {label}")
-        vrt = None
+        # GDAL's netCDF driver calls HDF5 (not thread-safe) outside xarray's lock: hold
+        # that lock from open to close, or another algorithm reading a cube meanwhile can crash
+        with _hdf5_lock(uri):
+            if uri.startswith("ZARR:"):  # GDAL < 3.8 opens one time index at a time
+                sources = [f"{uri}:{index}" for index in range(len(dates))]
+                vrt = gdal.BuildVRT(vrt_path, sources, separate=True)
+            else:
+                vrt = gdal.Translate(vrt_path, gdal.Open(uri), format="VRT")
+            if vrt is None:
+                continue
+            for index in range(1, vrt.RasterCount + 1):
+                label = dates[index - 1] if index <= len(dates) else str(index)
+                vrt.GetRasterBand(index).SetDescription(f"{band} {label}")
+            vrt = None  # closes the VRT and the netCDF file it opened
         vrts[band] = vrt_path
     return vrts
