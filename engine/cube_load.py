@@ -210,10 +210,10 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
 
     ``workers`` (default): PROBE_WORKERS threads for remote assets, whose
     headers wait on the network; one thread when every asset is a local
-    file, whose header is read at CPU speed (~2 ms): each extra thread only
-    adds its own GDAL/PROJ start-up (~15 ms) and competes for the GIL
-    (bench/bench_load.py: 200 local assets probed in 0.42 s on one thread,
-    0.59 s on 8; 50 in 0.12 s instead of 0.23 s).
+    file, whose header is read at CPU speed (~2 ms), in the calling thread:
+    each extra thread only adds its own GDAL/PROJ start-up (~15-20 ms) and
+    competes for the GIL (bench/bench_load.py's catalogs: 200 local assets
+    probed in 0.42 s on one thread, 0.59 s on 8; 50 in 0.09 s, 0.23 s on 8).
     """
     from concurrent.futures import ThreadPoolExecutor
 
@@ -246,7 +246,10 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
 
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sitscube-probe") as pool:
-        for done, failure in enumerate(pool.map(probe, pairs), start=1):
+        # One worker: probe in this thread (the pool starts no thread until it is given work,
+        # and a new thread pays its own GDAL/PROJ start-up, ~20 ms).
+        results = pool.map(probe, pairs) if workers > 1 else map(probe, pairs)
+        for done, failure in enumerate(results, start=1):
             if isinstance(failure, UserError):
                 raise failure
             if failure is not None:
