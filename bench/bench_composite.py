@@ -48,17 +48,8 @@ def synthetic_block(shape, seed, missing=0.3):
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process (VmHWM), MB; ru_maxrss where /proc is missing."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """Peak resident memory of this process, MB (bench/common.py)."""
+    return common.peak_rss_mib()
 
 
 # ---- 1. speed ----------------------------------------------------------------------------

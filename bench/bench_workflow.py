@@ -25,7 +25,6 @@ Results: bench-output/workflow.json.
 """
 
 import argparse
-import json
 import os
 import shutil
 import subprocess

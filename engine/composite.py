@@ -58,7 +58,7 @@ import numpy as np
 
 from .cube_io import add_history
 from .errors import UserError
-from .progress import Progress
+from .progress import Progress, polled
 
 STEP = "composite"
 SIMPLE_METHODS = ("median", "mean", "min", "max")
@@ -551,9 +551,9 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                 # written here, by this process: the GeoTIFF has a single writer. Percent
                 # and cancel stay per batch, as before (no Progress passed down).
                 # Cancel is also polled inside a batch (one batch can be the whole
-                # composite), at most every CANCEL_POLL seconds of computing.
+                # composite), at most every CANCEL_POLL (engine/progress.py) seconds of computing.
                 results = schedulers.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler=scheduler,
-                                             progress=Progress(is_canceled=_polled(progress.is_canceled)))
+                                             progress=Progress(is_canceled=polled(progress.is_canceled)))
                 for number, (ys, xs) in enumerate(batch):
                     blocks = results[number * len(arrays) : (number + 1) * len(arrays)]
                     stack = np.stack([_to_file_type(b, v, dtype) for b, (_, v, _) in zip(blocks, layers)])
@@ -567,25 +567,6 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                 os.remove(leftover)
         raise
     return path
-
-
-CANCEL_POLL = 0.25  # seconds between cancel checks while a batch computes
-
-
-def _polled(is_canceled):
-    """is_canceled, asked only once CANCEL_POLL seconds have passed since the last time."""
-    import time
-
-    last = [time.monotonic()]
-
-    def check():
-        now = time.monotonic()
-        if now - last[0] < CANCEL_POLL:
-            return False
-        last[0] = now
-        return is_canceled()
-
-    return check
 
 
 def _to_file_type(block: np.ndarray, value, dtype: np.dtype) -> np.ndarray:

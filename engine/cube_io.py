@@ -18,7 +18,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import UserError
-from .progress import Progress
+from .progress import Progress, polled
 
 FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
 HISTORY_ATTR = "sitscube_history"
@@ -203,7 +203,7 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
                 progress.check_canceled()
                 # percent and cancel within the batch too (a small cube is one batch)
                 within = progress.scaled(100.0 * (number - 1) / len(batches), 100.0 * number / len(batches))
-                within.is_canceled = _polled(progress.is_canceled)
+                within.is_canceled = polled(progress.is_canceled)
                 blocks = [(source.blocks[index], target, where) for source, index, target, where in _flatten(batch)]
                 values = schedulers.compute(*[block for block, _, _ in blocks], scheduler=scheduler, progress=within)
                 if pending is not None:
@@ -239,22 +239,6 @@ def _flatten(batch):
 def _write_blocks(blocks) -> None:
     for target, where, value in blocks:
         target[where] = value
-
-
-def _polled(is_canceled, every: float = 0.25):
-    """is_canceled, asked at most every `every` seconds (a dask callback calls it per task)."""
-    import time
-
-    last = [time.monotonic()]
-
-    def check():
-        now = time.monotonic()
-        if now - last[0] < every:
-            return False
-        last[0] = now
-        return is_canceled()
-
-    return check
 
 
 def _remove(path: str) -> None:

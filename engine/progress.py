@@ -6,6 +6,25 @@ from typing import Callable, List
 from .errors import Canceled
 
 
+CANCEL_POLL = 0.25  # seconds between cancel checks while dask computes (its callback asks per task)
+
+
+def polled(is_canceled: Callable[[], bool], every: float = CANCEL_POLL) -> Callable[[], bool]:
+    """is_canceled, asked only once `every` seconds have passed since the last time."""
+    import time
+
+    last = [time.monotonic()]
+
+    def check():
+        now = time.monotonic()
+        if now - last[0] < every:
+            return False
+        last[0] = now
+        return is_canceled()
+
+    return check
+
+
 def _ignore(*_args):
     return None
 
