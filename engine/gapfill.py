@@ -54,7 +54,7 @@ taken backwards. Then, date by date, only the missing pixels are gathered
 (``take`` of their neighbours' values and times) and filled. On a
 dask-backed cube the work is lazy: the time axis is put into one chunk
 (``rechunk`` time -1; y/x chunks kept, or halved until a chunk holds at most
-``BLOCK_BYTES``, 32 MiB) and the kernel runs per chunk with
+``BLOCK_BYTES``, 48 MiB) and the kernel runs per chunk with
 ``dask.array.map_blocks``; the result keeps those chunks.
 
 Memory per chunk: the chunk with all its dates, in and out
@@ -79,8 +79,8 @@ STEP = "gapfill"
 METHODS = ("linear", "nearest", "previous")
 # Values (dates × pixels) processed at once by the kernel: bounds its temporaries (~8 bytes each)
 SLAB_ELEMENTS = 1 << 20
-# Bytes of one (all dates, y, x) chunk of a band at most: 40 dates × 512² uint16 is 20 MiB
-BLOCK_BYTES = 32 * 2**20
+# Bytes of one (all dates, y, x) chunk of a band at most: 40 dates × 1024 × 512 uint16 is 40 MiB
+BLOCK_BYTES = 48 * 2**20
 NANOSECONDS_PER_DAY = 86400e9
 
 
@@ -276,7 +276,9 @@ def _time_whole(data):
     """data with the whole time axis (0) in each chunk, other chunks halved until one is at most BLOCK_BYTES."""
     sizes = [data.shape[0]] + [max(c) for c in data.chunks[1:]]
     while int(np.prod(sizes)) * data.dtype.itemsize > BLOCK_BYTES and len(sizes) > 1 and max(sizes[1:]) > 64:
-        axis = 1 + int(np.argmax(sizes[1:]))
+        # the last of the largest axes: the two halves of a chunk are then neighbours in
+        # row-major order and one batch of the writer computes both from one read
+        axis = len(sizes) - 1 - int(np.argmax(sizes[:0:-1]))
         sizes[axis] = -(-sizes[axis] // 2)
     return data.rechunk({0: -1, **{axis: sizes[axis] for axis in range(1, data.ndim)}})
 
