@@ -56,14 +56,14 @@ def run_measured(command, env=None):
     return seconds, usage.ru_maxrss / 1024.0, output
 
 
-def steps(folder: str, size: int, cube_ext: str):
+def steps(folder: str, catalog_dir: str, size: int, cube_ext: str):
     """(name, algorithm, parameters) of the workflow, in order."""
     x0, y1 = catalog.ORIGIN
     aoi = f"{x0},{x0 + size * 10},{y1 - size * 10},{y1} [EPSG:{catalog.EPSG}]"
     cube = lambda name: os.path.join(folder, name + cube_ext)  # noqa: E731
     return [
         ("loadcube", "sitscube:loadcube", {
-            "ITEMS": os.path.join(catalog_folder(size), "items.geojson"), "AOI": aoi,
+            "ITEMS": os.path.join(catalog_dir, "items.geojson"), "AOI": aoi,
             "CRS": f"EPSG:{catalog.EPSG}", "RESOLUTION": 10, "BANDS": "B02,B03,B04,B08,SCL",
             "OUTPUT": cube("cube")}),
         ("harmonize", "sitscube:harmonize", {"INPUT": cube("cube"), "OUTPUT": cube("harmonized")}),
@@ -74,20 +74,13 @@ def steps(folder: str, size: int, cube_ext: str):
     ]
 
 
-CATALOGS = {}
-
-
-def catalog_folder(size: int) -> str:
-    return CATALOGS[size]
-
-
 def run_size(size: int, dates: int, repeats: int, cube_ext: str, keep: bool):
-    CATALOGS[size] = catalog.ensure_catalog(size, dates)
+    catalog_dir = catalog.ensure_catalog(size, dates)
     work = tempfile.mkdtemp(prefix=f"bench-workflow-{size}-", dir=os.path.join(common.ROOT, "build"))
     env = dict(os.environ)
     results = []
     try:
-        for name, algorithm, parameters in steps(work, size, cube_ext):
+        for name, algorithm, parameters in steps(work, catalog_dir, size, cube_ext):
             runs, peaks = [], []
             for _ in range(repeats):
                 command = [QGIS_PROCESS, "run", algorithm, "--"] + [f"{k}={v}" for k, v in parameters.items()]

@@ -1,6 +1,5 @@
 """Writing cubes: the batched netCDF writer keeps every value, whatever the chunking."""
 
-import dask
 import dask.array as da
 import numpy as np
 import xarray as xr
