@@ -170,6 +170,7 @@ def compute(*collections, progress: Optional[Progress] = None, scheduler=None, n
     progress = progress or Progress()
     scheduler = scheduler or scheduler_from_settings()
     if not is_distributed(scheduler):
+        from .blas_threads import one_blas_thread
         from .dask_progress import DaskProgress
 
         options = {"num_workers": num_workers} if num_workers else {}
@@ -178,7 +179,8 @@ def compute(*collections, progress: Optional[Progress] = None, scheduler=None, n
         # so two algorithms computing at once (QGIS task threads) would report each
         # other's progress, cancel each other, and could leave a stale callback behind.
         callbacks = [DaskProgress(progress)._callback]
-        return dask.compute(*collections, scheduler=scheduler, callbacks=callbacks, **options)
+        with one_blas_thread():
+            return dask.compute(*collections, scheduler=scheduler, callbacks=callbacks, **options)
     return _compute_on_cluster(scheduler, collections, progress)
 
 

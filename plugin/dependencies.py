@@ -34,9 +34,12 @@ DEPENDENCIES = [
     Dependency("requests", "requests", "HTTP"),
     Dependency("sklearn", "scikit-learn", "random-forest classification"),
     Dependency("numba", "numba", "fast gap-filling (optional)"),
+    # h5py must use the HDF5 that netCDF4 and GDAL use (Debian: python3-h5py), not a wheel's own copy
+    Dependency("h5py", "h5py", "fast netCDF cube writing, with isal (optional)"),
+    Dependency("isal", "isal", "fast netCDF cube compression (optional)"),
     Dependency("distributed", "distributed", "running on a Dask cluster (optional)"),
 ]
-OPTIONAL = {"numba", "distributed"}  # missing: slower, not broken
+OPTIONAL = {"numba", "distributed", "h5py", "isal"}  # missing: slower, not broken
 BY_MODULE = {d.module: d for d in DEPENDENCIES}
 
 

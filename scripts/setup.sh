@@ -11,8 +11,8 @@ cd "$ROOT"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # System packages: QGIS, the headers to build shapely/rasterio against QGIS's
-# own GEOS/GDAL, netCDF4 built against its HDF5, and PostgreSQL + PostGIS.
-PACKAGES="qgis python3-qgis qgis-providers python3-venv python3-netcdf4 python3-pyproj
+# own GEOS/GDAL, netCDF4 and h5py built against its HDF5, and PostgreSQL + PostGIS.
+PACKAGES="qgis python3-qgis qgis-providers python3-venv python3-netcdf4 python3-h5py python3-pyproj
 libgdal-dev gdal-bin libgeos-dev python3-sklearn postgresql postgresql-15-postgis-3 qttools5-dev-tools xvfb xauth"
 
 qgis_ok() {

@@ -1,5 +1,7 @@
 """Writing cubes: the batched netCDF writer keeps every value, whatever the chunking."""
 
+import os
+
 import dask.array as da
 import numpy as np
 import xarray as xr
@@ -38,8 +40,6 @@ def test_batched_netcdf_write_keeps_every_value(tmp_path, monkeypatch):
 
 def test_batches_are_computed_a_few_blocks_at_a_time(tmp_path, monkeypatch):
     """Each compute gets one batch of blocks, every band of a block together: memory does not grow with the area."""
-    import os
-
     from sitscube.engine import scheduler as schedulers
 
     monkeypatch.setattr(cube_io, "BATCH_BYTES", 1)  # as few blocks per batch as there are threads
@@ -56,7 +56,118 @@ def test_batches_are_computed_a_few_blocks_at_a_time(tmp_path, monkeypatch):
     path = write_cube(ds, str(tmp_path / "cube.nc"), scheduler="threads")
     threads = os.cpu_count() or 1
     blocks = 3 * 4 * 4  # dates × 4 × 4 chunks of 64², per band
-    assert len(calls) == -(-blocks // threads)
-    assert all(len(shapes) <= 2 * threads and set(shapes) == {(1, 64, 64)} for shapes in calls)  # B04 and B08 together
+    jobs_per_call = -(-threads // 2)  # a job is B04 and B08 of one chunk; a batch holds a block per thread
+    assert len(calls) == -(-blocks // jobs_per_call)
+    assert all(len(shapes) % 2 == 0 and len(shapes) <= 2 * jobs_per_call for shapes in calls)  # B04 and B08 together
+    assert sum(len(shapes) for shapes in calls) == 2 * blocks  # each block computed once
     back = open_cube(path)
     np.testing.assert_array_equal(back["B08"].values, truth["B08"])
+
+
+# ---- chunks compressed here, stored by HDF5 as they are (engine/netcdf_chunks.py) ------------------
+
+
+def _edge_cube(chunks=(1, 512, 512)):
+    """Two bands over 600 × 700 pixels: edge chunks of 88 and 188 on a 512 grid; a float band with NaN."""
+    rng = np.random.default_rng(7)
+    shape = (3, 600, 700)
+    reflectance = rng.integers(1, 12000, shape, dtype=np.uint16)
+    reflectance[:, :50] = 0  # nodata
+    ndvi = rng.normal(0.4, 0.2, shape).astype(np.float32)
+    ndvi[1, 10:20, 30:40] = np.nan
+    coords = {"time": np.datetime64("2022-01-01") + np.arange(3).astype("timedelta64[D]"),
+              "y": 4810000 - 10 * np.arange(600) - 5.0, "x": 300000 + 10 * np.arange(700) + 5.0}
+    ds = xr.Dataset({"B04": (("time", "y", "x"), da.from_array(reflectance, chunks=chunks)),
+                     "NDVI": (("time", "y", "x"), da.from_array(ndvi, chunks=chunks))}, coords=coords)
+    ds["B04"].attrs["nodata"] = 0
+    return ds, {"B04": reflectance, "NDVI": ndvi}
+
+
+def _filters(path, name):
+    import h5py
+
+    with h5py.File(path, "r") as handle:
+        return dict(handle[name]._filters), handle[name].chunks
+
+
+def test_direct_chunk_writes_store_what_netcdf_would(tmp_path, monkeypatch):
+    """Same values, same chunks and filters, readable by netCDF and GDAL; with and without direct writes."""
+    from osgeo import gdal
+
+    from sitscube.engine import netcdf_chunks
+
+    stored = []
+    original = netcdf_chunks.DirectChunks.store
+
+    def counting(self, name, where, encoded):
+        stored.append(encoded[0])
+        return original(self, name, where, encoded)
+
+    monkeypatch.setattr(netcdf_chunks.DirectChunks, "store", counting)
+    ds, truth = _edge_cube()
+    direct = write_cube(ds, str(tmp_path / "direct.nc"), scheduler="threads")
+    assert stored and set(stored) == {"chunks"}  # every block went in as compressed chunks
+
+    monkeypatch.setattr(netcdf_chunks, "open_direct", lambda path, names: None)
+    plain = write_cube(ds, str(tmp_path / "plain.nc"), scheduler="threads")
+
+    for path in (direct, plain):
+        back = open_cube(path)
+        np.testing.assert_array_equal(back["B04"].values, truth["B04"])
+        np.testing.assert_array_equal(back["NDVI"].values, truth["NDVI"])  # NaN where NaN
+        dataset = gdal.Open(f'NETCDF:"{path}":B04')  # kept: a band outlives no dataset
+        np.testing.assert_array_equal(dataset.GetRasterBand(2).ReadAsArray(), truth["B04"][1])
+        dataset = None
+    assert _filters(direct, "B04") == _filters(plain, "B04") == ({"shuffle": (2,), "gzip": cube_io.COMPLEVEL}, (1, 512, 512))
+    assert _filters(direct, "NDVI") == _filters(plain, "NDVI")
+    raw = sum(v.nbytes for v in truth.values())
+    assert os.path.getsize(direct) < raw  # compressed, not stored raw
+    assert abs(os.path.getsize(direct) - os.path.getsize(plain)) < 0.1 * os.path.getsize(plain)  # as well as zlib
+
+
+def test_blocks_off_the_chunk_grid_and_missing_libraries_still_write_every_value(tmp_path, monkeypatch):
+    """Dask chunks that cut HDF5 chunks go through h5py's own write; no isal: zlib; no h5py: netCDF."""
+    import sys
+
+    ds, truth = _edge_cube(chunks=(1, 100, 130))  # not on the 512 grid
+    path = write_cube(ds, str(tmp_path / "unaligned.nc"), scheduler="threads")
+    np.testing.assert_array_equal(open_cube(path)["B04"].values, truth["B04"])
+
+    ds, truth = _edge_cube()
+    monkeypatch.setitem(sys.modules, "isal", None)  # import isal raises ImportError
+    path = write_cube(ds, str(tmp_path / "zlib.nc"), scheduler="threads")
+    np.testing.assert_array_equal(open_cube(path)["B04"].values, truth["B04"])
+    assert _filters(path, "B04")[0]["gzip"] == cube_io.COMPLEVEL
+
+    monkeypatch.setitem(sys.modules, "h5py", None)
+    path = write_cube(ds, str(tmp_path / "netcdf.nc"), scheduler="threads")
+    np.testing.assert_array_equal(open_cube(path)["NDVI"].values, truth["NDVI"])
+
+
+def test_blocks_that_share_inputs_are_computed_together(tmp_path, monkeypatch):
+    """Gap-filled bands (all dates, half a tile wide) and the one-date SCL of the same tile: one compute."""
+    from sitscube.engine import scheduler as schedulers
+
+    monkeypatch.setattr(cube_io, "BATCH_BYTES", 1)  # every job its own batch
+    rng = np.random.default_rng(1)
+    dates, size = 4, 256
+    values = rng.integers(1, 5000, (dates, size, size), dtype=np.uint16)
+    scl = rng.integers(0, 12, (dates, size, size), dtype=np.uint8)
+    coords = {"time": np.datetime64("2022-01-01") + np.arange(dates).astype("timedelta64[D]"),
+              "y": 4810000 - 10 * np.arange(size) - 5.0, "x": 300000 + 10 * np.arange(size) + 5.0}
+    ds = xr.Dataset({"B04": (("time", "y", "x"), da.from_array(values, chunks=(dates, 128, 64))),
+                     "SCL": (("time", "y", "x"), da.from_array(scl, chunks=(1, 128, 128)))}, coords=coords)
+    calls = []
+    original = schedulers.compute
+
+    def counting(*arrays, **kwargs):
+        calls.append(len(arrays))
+        return original(*arrays, **kwargs)
+
+    monkeypatch.setattr(schedulers, "compute", counting)
+    path = write_cube(ds, str(tmp_path / "cube.nc"), scheduler="threads")
+    # cells of the coarsest grid: (all dates, 128, 128), 4 of them; each holds 2 B04 and 4 SCL blocks
+    assert calls == [6, 6, 6, 6]
+    back = open_cube(path)
+    np.testing.assert_array_equal(back["B04"].values, values)
+    np.testing.assert_array_equal(back["SCL"].values, scl)

@@ -108,6 +108,12 @@ def _tail(path: Path, n: int = 40) -> str:
 class _RangeHandler(SimpleHTTPRequestHandler):
     # HTTP/1.1 so GDAL/curl can keep connections alive between range reads.
     protocol_version = "HTTP/1.1"
+    # Headers and body are written to the socket separately: with Nagle's
+    # algorithm on, the body waits for the client's delayed ACK of the
+    # headers (up to 40 ms on Linux) on every response. An object store
+    # does not stall so; without this a COG read over loopback was mostly
+    # waiting (200 COGs, 2 threads: 7.1 s, against 1.5 s from disk).
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         pass  # quiet: tests do hundreds of range reads
