@@ -21,7 +21,8 @@ when writing.
   ``load_cube(CubeRequest(items, bands, resolution=10, crs="EPSG:32631",
   aoi=<the square in EPSG:32631>))``, ``harmonize``, ``cloud_mask`` (its
   defaults: SCL, 0,1,3,8,9,10, no dilation), ``gap_fill(method="linear")``,
-  ``write_cube(cube, "….nc")`` (uint16 kept, zlib 4, 512² chunks).
+  ``write_cube(cube, "….nc")`` (uint16 kept, shuffle + deflate level 1,
+  512² chunks, compressed in dask's threads: engine/netcdf_chunks.py).
 * ``chain/sits-package`` (build/sits-venv's Python, sits 0.8.0 as its docs
   and tests use it): ``StacAttack(provider="aws", collection, bands)``,
   ``searchItems(bbox_lonlat, date_start, date_end)``,
@@ -347,7 +348,7 @@ def make_figure(name: str, runs, notes: str) -> dict:
 
 
 NOTES = {
-    OURS: "engine: search, load_cube, harmonize, cloud_mask, gap_fill(linear), write_cube (.nc uint16 zlib 4)",
+    OURS: "engine: search, load_cube, harmonize, cloud_mask, gap_fill(linear), write_cube (.nc uint16, shuffle+deflate 1)",
     SITS: "sits 0.8.0: StacAttack.searchItems, loadCube, fixS2shift, mask_conf+mask_apply, gapfill, to_nc "
           "(float32, uncompressed); gapfill as shipped = bfill+ffill (interpolate_na without dim is a no-op)",
     SITS_LINEAR: "as chain/sits-package plus cube.chunk(time=-1).interpolate_na(dim='time') before gapfill(): "

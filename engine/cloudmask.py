@@ -92,6 +92,25 @@ def _nodata(band):
     return band.dtype.type(band.attrs.get("nodata", np.nan))
 
 
+def _blank(values: np.ndarray, masked: np.ndarray, nodata) -> np.ndarray:
+    return np.where(masked, nodata, values).astype(values.dtype, copy=False)
+
+
+def _lookup(classes: np.ndarray, table: np.ndarray) -> np.ndarray:
+    return table[classes]
+
+
+def _in_classes(classes, values: Sequence[int]):
+    """classes.isin(values); for 8- and 16-bit unsigned classes one table lookup (~5× faster)."""
+    import xarray as xr
+
+    if classes.dtype not in (np.uint8, np.uint16):
+        return classes.isin(values)
+    table = np.zeros(np.iinfo(classes.dtype).max + 1, dtype=bool)
+    table[[v for v in values if 0 <= v < table.size]] = True
+    return xr.apply_ufunc(_lookup, classes, kwargs={"table": table}, dask="parallelized", output_dtypes=[bool])
+
+
 def cloud_mask(
     ds,
     mask_band: str = "SCL",
@@ -101,6 +120,8 @@ def cloud_mask(
     progress: Optional[Progress] = None,
 ) -> Tuple[object, List[Tuple[str, float]]]:
     """Return (masked cube, dropped dates as ('YYYY-MM-DD', masked fraction))."""
+    import xarray as xr
+
     progress = progress or Progress()
     name = find_band(ds, mask_band)
     values = sorted({int(v) for v in mask_values})
@@ -114,7 +135,7 @@ def cloud_mask(
 
     classes = ds[name]
     observed = classes != classes.attrs.get("nodata", 0)
-    masked = classes.isin(values)
+    masked = _in_classes(classes, values)
     if dilation:
         # grow real classes only (see module docstring), then add the mask band's nodata back
         masked = _dilate(masked & observed, dilation) | (masked & ~observed)
@@ -123,7 +144,9 @@ def cloud_mask(
     for band_name, band in ds.data_vars.items():
         if band_name == name or not set(("y", "x")) <= set(band.dims):
             continue
-        value = band.where(~masked, _nodata(band)).astype(band.dtype)
+        value = xr.apply_ufunc(_blank, band, masked, kwargs={"nodata": _nodata(band)},
+                               dask="parallelized", output_dtypes=[band.dtype])
+        value = value.transpose(*[d for d in masked.dims if d not in band.dims], *band.dims)
         value.attrs = dict(band.attrs)
         value.encoding = dict(band.encoding)
         out[band_name] = value

@@ -7,6 +7,7 @@ attribute (a JSON list). Outputs are written to a temporary path next to the
 destination and moved into place only when complete.
 """
 
+import contextlib
 import datetime as dt
 import gc
 import json
@@ -18,6 +19,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import UserError
+from .hdf5_lock import close_unused_files, hdf5_lock
 from .progress import Progress, polled
 
 FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
@@ -121,6 +123,7 @@ def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=Non
     scheduler = scheduler or schedulers.scheduler_from_settings()
     fmt = cube_format(path)
     gc.collect()  # see open_cube
+    close_unused_files()
     path = os.path.abspath(path.rstrip("/\\"))
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
@@ -195,14 +198,16 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
     from . import scheduler as schedulers
     from .netcdf_chunks import encode_block, open_direct
 
-    writer, store = to_netcdf(ds, path, engine="netcdf4", encoding=encoding, multifile=True)
+    with hdf5_lock():  # xarray's own lock does not cover all it does while setting the file up
+        writer, store = to_netcdf(ds, path, engine="netcdf4", encoding=encoding, multifile=True)
     sink = None
     try:
         names = [target.variable_name for target in writer.targets]
         dims = [ds[name].dims if name in ds.variables else tuple(range(source.ndim))
                 for name, source in zip(names, writer.sources)]
         batches = _batches(_block_jobs(writer.sources, names, writer.regions, dims), scheduler)
-        store.close()  # the file is set up; the data goes in through one of the sinks below
+        with hdf5_lock():
+            store.close()  # the file is set up; the data goes in through one of the sinks below
         sink = open_direct(path, names) or _NetCDFSink(path)
         # Local threads encode each block in the graph, in parallel with the reads; a
         # cluster's workers need not have this module, so there the writer thread encodes.
@@ -234,7 +239,8 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
     finally:
         if sink is not None:
             sink.close()
-        store.close()
+        with hdf5_lock():
+            store.close()
 
 
 def _encoded(source, encoding, region):
@@ -287,8 +293,6 @@ class _NetCDFSink:
 
     def __init__(self, path: str):
         import netCDF4
-
-        from .netcdf_chunks import hdf5_lock
 
         self._lock = hdf5_lock()
         with self._lock:
@@ -370,21 +374,26 @@ def open_cube(path: str, chunks=None):
     fmt = cube_format(path)
     if not os.path.exists(path):
         raise UserError(f"The cube {path} does not exist.")
-    # Collect unreachable cubes now: their netCDF handles are closed by
-    # __del__, and a close that runs inside a netCDF/HDF5 call crashes.
+    # Close the files of cubes no longer used, here rather than from a finalizer (engine/hdf5_lock.py).
     gc.collect()
+    close_unused_files()
     # dask chunks = the stored chunks: a task reads whole HDF5/Zarr chunks, each once
     chunks = chunks or {"time": 1, "y": CHUNK, "x": CHUNK}
-    try:
-        if fmt == "netcdf":
-            ds = xr.open_dataset(path, engine="netcdf4", chunks=chunks, mask_and_scale=False, decode_coords="all")
-        else:
-            ds = xr.open_zarr(path, chunks=chunks, mask_and_scale=False, decode_coords="all")
-    except (OSError, ValueError, KeyError) as err:
-        raise UserError(f"{path} is not a readable cube: {err}")
-    for name in ds.coords:  # per-date metadata is small: keep it in memory
-        if name not in ds.dims and ds[name].ndim <= 1:
-            ds.coords[name] = ds[name].load()
+    # netCDF: opened, and read later, under the process's HDF5 lock (engine/hdf5_lock.py)
+    lock = hdf5_lock() if fmt == "netcdf" else contextlib.nullcontext()
+    with lock:
+        try:
+            if fmt == "netcdf":
+                ds = xr.open_dataset(path, engine="netcdf4", chunks=chunks, mask_and_scale=False,
+                                     decode_coords="all", lock=lock)
+            else:
+                ds = xr.open_zarr(path, chunks=chunks, mask_and_scale=False, decode_coords="all")
+        except (OSError, ValueError, KeyError) as err:
+            raise UserError(f"{path} is not a readable cube: {err}")
+        for name in ds.coords:  # per-date metadata is small: keep it in memory
+            if name not in ds.dims and ds[name].ndim <= 1:
+                # in this thread: a dask worker thread would wait for the lock held here
+                ds.coords[name] = ds[name].load(scheduler="synchronous")
     for name in ds.data_vars:
         fill = ds[name].attrs.get("_FillValue", ds[name].encoding.get("_FillValue"))
         if fill is not None:
@@ -393,11 +402,7 @@ def open_cube(path: str, chunks=None):
 
 
 def _hdf5_lock(uri: str):
-    """xarray's lock around netCDF/HDF5 calls for a netCDF URI; a no-op for Zarr."""
-    import contextlib
-
-    from .netcdf_chunks import hdf5_lock
-
+    """The HDF5 lock for a netCDF URI; a no-op for Zarr."""
     return hdf5_lock() if uri.startswith("NETCDF:") else contextlib.nullcontext()
 
 
@@ -426,8 +431,8 @@ def write_display_vrts(path: str, ds) -> dict:
     vrts = {}
     for band, uri in gdal_layer_uris(path, ds).items():
         vrt_path = os.path.join(folder, f"{band}.vrt")
-        # GDAL's netCDF driver calls HDF5 (not thread-safe) outside xarray's lock: hold
-        # that lock from open to close, or another algorithm reading a cube meanwhile can crash
+        # GDAL's netCDF driver calls HDF5 (not thread-safe): hold the HDF5 lock from open
+        # to close, or another algorithm reading a cube meanwhile can crash
         with _hdf5_lock(uri):
             if uri.startswith("ZARR:"):  # GDAL < 3.8 opens one time index at a time
                 sources = [f"{uri}:{index}" for index in range(len(dates))]

@@ -20,8 +20,8 @@ and the caller writes through netCDF as usual. A block that does not start
 and end on chunk boundaries is written through h5py's ordinary write (HDF5
 compresses it). h5py must be linked to the same HDF5 as netCDF4 and GDAL
 (Debian's python3-h5py; a pip wheel brings its own copy): HDF5 is not
-thread-safe, so every HDF5 call here holds xarray's netCDF/HDF5 lock, the one
-xarray holds while it reads netCDF cubes in other threads.
+thread-safe, so every HDF5 call here holds the process's HDF5 lock
+(engine/hdf5_lock.py), the one cubes are read under in other threads.
 """
 
 import itertools
@@ -31,15 +31,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .hdf5_lock import hdf5_lock
+
 SUPPORTED_FILTERS = {"shuffle", "gzip"}
 ISAL_MAX_LEVEL = 3  # isal's levels are 0-3; a higher zlib level asked for is honoured with zlib
-
-
-def hdf5_lock():
-    """xarray's lock around netCDF-C and HDF5 calls (one process-wide lock)."""
-    from xarray.backends.netCDF4_ import NETCDF4_PYTHON_LOCK
-
-    return NETCDF4_PYTHON_LOCK
 
 
 def deflater(level: int) -> Callable[[bytes], bytes]:
@@ -110,15 +105,20 @@ def encode_block(encoding: Optional[ChunkEncoding], where: Sequence[slice], valu
 
 
 class DirectChunks:
-    """Stores encoded blocks of the named variables of an open h5py file (see the module docstring)."""
+    """Stores encoded blocks of the named variables of an open h5py file (see the module docstring).
 
-    def __init__(self, handle, encodings: Dict[str, ChunkEncoding]):
+    Its h5py objects are made and dropped under the HDF5 lock only: an h5py
+    object freed elsewhere closes its HDF5 id outside the lock.
+    """
+
+    def __init__(self, handle, datasets: Dict[str, object], encodings: Dict[str, ChunkEncoding]):
         self._handle = handle
+        self._datasets = datasets
         self.encodings = encodings
 
     def store(self, name: str, where: Sequence[slice], encoded: tuple) -> None:
         kind, payload = encoded
-        dataset = self._handle[name]
+        dataset = self._datasets[name]
         if kind == "array":  # not on chunk boundaries: HDF5 compresses it
             with hdf5_lock():
                 dataset[tuple(where)] = payload
@@ -129,6 +129,7 @@ class DirectChunks:
 
     def close(self) -> None:
         with hdf5_lock():
+            self._datasets.clear()
             self._handle.close()
 
 
@@ -153,11 +154,14 @@ def open_direct(path: str, names: Sequence[str]) -> Optional[DirectChunks]:
     with hdf5_lock():
         handle = h5py.File(path, "r+")
         try:
-            encodings = {name: _encoding(handle[name]) for name in names}
+            datasets = {name: handle[name] for name in names}
+            encodings = {name: _encoding(dataset) for name, dataset in datasets.items()}
         except BaseException:
+            datasets = None
             handle.close()
             raise
         if any(encoding is None for encoding in encodings.values()):
+            datasets.clear()
             handle.close()
             return None
-    return DirectChunks(handle, encodings)
+    return DirectChunks(handle, datasets, encodings)
