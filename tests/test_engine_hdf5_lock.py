@@ -1,6 +1,7 @@
 """netCDF cubes read from several threads at once do not crash the process (engine/hdf5_lock.py)."""
 
 import gc
+import os
 import pickle
 import subprocess
 import sys
@@ -45,9 +46,13 @@ SCENARIO = textwrap.dedent("""
 
 
 def test_threads_reading_one_cube_then_opening_it_again_do_not_crash(tmp_path):
+    import sitscube
+
     # In a child process: a crash must fail this test, not end the test session.
+    plugins = os.path.dirname(os.path.dirname(os.path.abspath(sitscube.__file__)))  # where `import sitscube` works
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [plugins, os.environ.get("PYTHONPATH")]))}
     done = subprocess.run([sys.executable, "-c", SCENARIO, str(tmp_path / "cube.nc")],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600, env=env)
     assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]}"
     assert "survived" in done.stdout
 
