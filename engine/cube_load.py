@@ -236,13 +236,10 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
             url = sign(href) if sign is not None else href
         except UserError as err:  # the token endpoint: the same for every asset, not an asset failure
             return err
-        try:
-            # rasterio.Env is per thread: set the HTTP options in the worker itself.
-            with rasterio.Env(**options), rasterio.open(url) as dataset:
-                dataset.profile  # the header: size, type, tiling (COG tile offsets included)
-        except Exception as err:  # RasterioIOError and friends: keep GDAL's own words
-            return AssetFailure(item["id"], key, href, _gdal_message(err))
-        return None
+        # rasterio.Env is per thread: set the HTTP options in the worker itself.
+        with rasterio.Env(**options):
+            message = _open_header(url)
+        return None if message is None else AssetFailure(item["id"], key, href, _gdal_message(Exception(message)))
 
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sitscube-probe") as pool:
@@ -257,6 +254,37 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
             if done % 50 == 0:
                 progress.check_canceled()
     return failures
+
+
+def _open_header(url: str) -> Optional[str]:
+    """Open url's header with GDAL itself; None, or GDAL's own words for why it cannot be opened.
+
+    GDAL directly, not rasterio.open: the same header reads, without the
+    Python-side dataset set-up (CRS, transforms) rasterio does on open,
+    which was most of the probe's time (200 cached COG headers: 0.06 s
+    against 0.36 s). Errors are caught quietly, per thread (GDAL's error
+    state and handler stack are thread-local), so QGIS's log sees nothing.
+    """
+    from osgeo import gdal
+    from rasterio._path import _parse_path
+
+    try:
+        path = _parse_path(url).as_vsi()
+    except Exception as err:  # an href rasterio cannot map to a GDAL path
+        return str(err)
+    dataset = None
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        gdal.ErrorReset()
+        dataset = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY)
+        if dataset is not None and dataset.RasterCount > 0:
+            return None
+        return gdal.GetLastErrorMsg() or f"'{url}' is not a raster GDAL can read"
+    except RuntimeError as err:  # gdal.UseExceptions() is on in some processes (QGIS's)
+        return str(err)
+    finally:
+        dataset = None
+        gdal.PopErrorHandler()
 
 
 def _hrefs(items: Sequence[dict], keys: Sequence[str]) -> List[str]:
