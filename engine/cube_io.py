@@ -9,7 +9,6 @@ destination and moved into place only when complete.
 
 import contextlib
 import datetime as dt
-import gc
 import json
 import os
 import shutil
@@ -122,8 +121,7 @@ def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=Non
     progress = progress or Progress()
     scheduler = scheduler or schedulers.scheduler_from_settings()
     fmt = cube_format(path)
-    gc.collect()  # see open_cube
-    close_unused_files()
+    close_unused_files()  # see open_cube
     path = os.path.abspath(path.rstrip("/\\"))
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
@@ -258,10 +256,7 @@ def _encoded(source, encoding, region):
 def _encode_block_in_place(block, encoding=None, region=None, block_info=None):
     from .netcdf_chunks import encode_block
 
-    location = block_info[0]["array-location"]
-    where = tuple(slice(start, stop) for start, stop in location)
-    if region:
-        where = tuple(slice(r.start + w.start, r.start + w.stop) for r, w in zip(region, where))
+    where = _in_file(tuple(slice(start, stop) for start, stop in block_info[0]["array-location"]), region)
     out = np.empty((1,) * block.ndim, dtype=object)
     out.flat[0] = encode_block(encoding, where, block)
     return out
@@ -331,10 +326,15 @@ def _block_jobs(sources, names, regions, dims):
         for index in itertools.product(*[range(len(c)) for c in source.chunks]):
             where = tuple(slice(int(o[i]), int(o[i + 1])) for o, i in zip(offsets, index))
             key = tuple(sorted((dim, s.start // cell[dim]) for dim, s in zip(source_dims, where)))
-            if region:
-                where = tuple(slice(r.start + w.start, r.start + w.stop) for r, w in zip(region, where))
-            jobs.setdefault(key, []).append((source, index, name, where))
+            jobs.setdefault(key, []).append((source, index, name, _in_file(where, region)))
     return list(jobs.values())
+
+
+def _in_file(where, region):
+    """Slices of a block in its variable -> slices in the file (xarray's region, if any, is an offset)."""
+    if not region:
+        return where
+    return tuple(slice(r.start + w.start, r.start + w.stop) for r, w in zip(region, where))
 
 
 def _flatten(batch):
@@ -375,7 +375,6 @@ def open_cube(path: str, chunks=None):
     if not os.path.exists(path):
         raise UserError(f"The cube {path} does not exist.")
     # Close the files of cubes no longer used, here rather than from a finalizer (engine/hdf5_lock.py).
-    gc.collect()
     close_unused_files()
     # dask chunks = the stored chunks: a task reads whole HDF5/Zarr chunks, each once
     chunks = chunks or {"time": 1, "y": CHUNK, "x": CHUNK}

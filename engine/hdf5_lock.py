@@ -59,9 +59,15 @@ def hdf5_lock() -> Hdf5Lock:
 
 
 def close_unused_files() -> int:
-    """Close the files in xarray's cache that no open cube refers to; how many were closed."""
+    """Close the files in xarray's cache that no open cube refers to; how many were closed.
+
+    Collects garbage first, so that cubes no longer reachable give up their files.
+    """
+    import gc
+
     from xarray.backends import file_manager
 
+    gc.collect()
     closed = 0
     with _INSTANCE:
         for key in list(file_manager.FILE_CACHE.keys()):
