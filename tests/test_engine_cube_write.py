@@ -171,3 +171,14 @@ def test_blocks_that_share_inputs_are_computed_together(tmp_path, monkeypatch):
     back = open_cube(path)
     np.testing.assert_array_equal(back["B04"].values, values)
     np.testing.assert_array_equal(back["SCL"].values, scl)
+
+
+def test_shuffle_is_hdf5s_byte_transpose_for_every_type():
+    from sitscube.engine.netcdf_chunks import shuffle
+
+    rng = np.random.default_rng(5)
+    for dtype in ("u1", "<u2", "<i2", "<u4", "<i4", "<f4", "<f8", "<i8", ">u2", ">f4"):
+        values = rng.integers(-30000, 30000, (3, 17, 11)).astype(dtype)
+        size = values.dtype.itemsize
+        expected = values.reshape(-1).view(np.uint8).reshape(-1, size).T.reshape(-1)  # byte j of every value, j = 0, 1, …
+        np.testing.assert_array_equal(np.asarray(shuffle(values)).reshape(-1).view(np.uint8), expected, err_msg=dtype)
