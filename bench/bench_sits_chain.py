@@ -155,6 +155,11 @@ def chain_sitscube(spec: dict, output: str, until: str) -> dict:
         import distributed  # noqa: F401  (dask's rechunk imports it when it is installed)
     with contextlib.suppress(ImportError):
         import sitscube.engine.gapfill_numba  # noqa: F401  (numba, and the kernel from its cache)
+    with contextlib.suppress(ImportError):
+        import h5py  # noqa: F401  (netCDF chunks stored directly)
+    with contextlib.suppress(ImportError):
+        from isal import isal_zlib  # noqa: F401  (their deflate)
+    from osgeo import gdal  # noqa: F401  (the asset probe; QGIS has it loaded anyway)
     from sitscube.engine.cloudmask import cloud_mask
     from sitscube.engine.cube_io import write_cube
     from sitscube.engine.cube_load import CubeRequest, load_cube

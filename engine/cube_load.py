@@ -8,6 +8,7 @@ from .bands import resolve_bands
 from .errors import UserError
 from .grids import Box, items_bbox, target_geobox
 from .http_client import HttpPolicy
+from .native_grid import coarse_geobox, native_factors, repeated
 from .progress import Progress
 
 GROUPBY = ("solar_day", "time", "none")
@@ -41,6 +42,9 @@ class CubeRequest:
     # "skip" its item (with a warning listing the items skipped).
     on_asset_error: str = "fail"
     probe_assets: bool = True  # open every needed asset's header before the lazy load
+    # Coarser bands wanted with nearest resampling (SCL at 10 m) read on their own aligned
+    # grid and repeated, instead of warped (engine/native_grid.py): the same values.
+    native_grid_reads: bool = True
     http: HttpPolicy = field(default_factory=HttpPolicy)  # GDAL timeouts and retries
     # SAS signing of Azure Blob hrefs (Planetary Computer), see engine/signing.py:
     # the token endpoint (None: SITSCUBE_PC_TOKEN_ENDPOINT or the Planetary
@@ -413,6 +417,35 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
     stac_items = [pystac.Item.from_dict(item, preserve_dict=True) for item in items]
     keys_by_id = {item["id"]: group_key(item, request.groupby) for item in items}
     chunk = int(request.chunk_size)
+    native = native_factors(stac_items, keys, geobox, resampling, chunk) if request.native_grid_reads else {}
+    if len(native) == len(keys):  # the cube's own grid comes from a band read on it
+        native = {}
+    ds = _odc_load(stac_items, [k for k in keys if k not in native], geobox, chunk, resampling, keys_by_id, signer, groups)
+    for factor in sorted(set(native.values())):
+        group = [k for k in keys if native.get(k) == factor]
+        coarse = _odc_load(stac_items, group, coarse_geobox(geobox, factor), chunk // factor, resampling, keys_by_id, signer, groups)
+        if not np.array_equal(coarse["time"].values, ds["time"].values):
+            raise UserError("Internal mismatch: the dates of bands read on their own grid differ from the cube's.")
+        for key in group:
+            ds[key] = (("time", "y", "x"), repeated(coarse[key].data, factor, geobox.shape), coarse[key].attrs)
+    ds = ds[list(keys)]  # the bands in the order asked for
+
+    for name, values in _date_coordinates(groups).items():
+        ds = ds.assign_coords({name: ("time", np.asarray(values))})
+    for key in keys:
+        raster = (items[0]["assets"][key].get("raster:bands") or [{}])[0]
+        if "scale" in raster:  # the offset varies by date: see processing_baseline
+            ds[key].attrs["reflectance_scale"] = raster["scale"]
+    if skipped:
+        ds.attrs["skipped_items"] = ",".join(skipped)  # provenance: items left out by ON_ASSET_ERROR=skip
+    ds.attrs["title"] = "SITS Cube"
+    ds.attrs["source"] = ", ".join(sorted({i.get("collection") or "" for i in items}))
+    return ds
+
+
+def _odc_load(stac_items, keys, geobox, chunk: int, resampling, keys_by_id, signer, groups):
+    import odc.stac
+
     try:
         ds = odc.stac.load(
             stac_items,
@@ -428,15 +461,4 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         raise UserError(f"odc-stac cannot load these items: {err}")
     if ds.sizes["time"] != len(groups):
         raise UserError(f"Internal mismatch: {ds.sizes['time']} dates loaded for {len(groups)} groups of items.")
-
-    for name, values in _date_coordinates(groups).items():
-        ds = ds.assign_coords({name: ("time", np.asarray(values))})
-    for key in keys:
-        raster = (items[0]["assets"][key].get("raster:bands") or [{}])[0]
-        if "scale" in raster:  # the offset varies by date: see processing_baseline
-            ds[key].attrs["reflectance_scale"] = raster["scale"]
-    if skipped:
-        ds.attrs["skipped_items"] = ",".join(skipped)  # provenance: items left out by ON_ASSET_ERROR=skip
-    ds.attrs["title"] = "SITS Cube"
-    ds.attrs["source"] = ", ".join(sorted({i.get("collection") or "" for i in items}))
     return ds

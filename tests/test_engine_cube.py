@@ -156,3 +156,54 @@ def test_failed_write_keeps_the_users_file(pc_items, tmp_path):
         write_cube(cube, str(target), Progress(is_canceled=lambda: True))
     assert target.read_bytes() == b"the user's previous result"
     assert os.listdir(tmp_path) == ["cube.nc"]
+
+
+def _repeats(data) -> bool:
+    return any("_repeat" in str(key) for key in dict(data.__dask_graph__()))
+
+
+def test_coarser_bands_are_read_on_their_own_grid_and_repeated(pc_items):
+    """SCL and B11 (20 m) at 10 m: read on their 20 m grid and repeated 2 × 2, the values warping gives."""
+    request = dict(items=pc_items, bands=["red", "swir16", "scl"], resolution=10, crs="EPSG:32631",
+                   aoi=_whole_area(), aoi_lonlat=(0, 0, 1, 1), chunk_size=128)
+    native = load_cube(CubeRequest(**request))
+    warped = load_cube(CubeRequest(**request, native_grid_reads=False))
+    assert list(native.data_vars) == ["B04", "B11", "SCL"]
+    assert [_repeats(native[b].data) for b in native.data_vars] == [False, True, True]
+    assert not any(_repeats(warped[b].data) for b in warped.data_vars)
+    for band in native.data_vars:
+        assert native[band].chunks == warped[band].chunks
+        assert native[band].attrs == warped[band].attrs
+        np.testing.assert_array_equal(native[band].values, warped[band].values, err_msg=band)
+
+
+def test_a_grid_off_the_coarser_pixels_is_warped(pc_items, scene):
+    from odc.geo import geom
+
+    x0, y0, x1, y1 = AREA_UTM
+    shifted = geom.box(x0 + 10, y0, x1 + 10, y1, crs="EPSG:32631")  # half a 20 m pixel
+    cube = load_cube(CubeRequest(pc_items, ["red", "scl"], 10, "EPSG:32631", aoi=shifted, aoi_lonlat=(0, 0, 1, 1)))
+    assert not _repeats(cube["SCL"].data)
+    date = scene.dates[0]
+    np.testing.assert_array_equal(cube["SCL"].isel(time=0).values[:, :-1], _expected(scene, "SCL", date)[:, 1:])
+
+
+def test_integer_factor_only_for_exactly_nested_grids():
+    from affine import Affine
+    from odc.geo.geobox import GeoBox
+
+    from sitscube.engine.native_grid import integer_factor
+
+    cube = GeoBox((100, 100), Affine(10, 0, 300000, 0, -10, 4810000), "EPSG:32631")
+
+    def band(size, x=300000, y=4810000, crs="EPSG:32631"):
+        return GeoBox((10, 10), Affine(size, 0, x, 0, -size, y), crs)
+
+    assert integer_factor([band(20), band(20, x=299960)], cube) == 2
+    assert integer_factor([band(60, x=300060, y=4810120)], cube) == 6
+    assert integer_factor([band(10)], cube) is None  # same pixels: nothing to repeat
+    assert integer_factor([band(15)], cube) is None
+    assert integer_factor([band(20, x=300010)], cube) is None  # off the cube's pixel corners
+    assert integer_factor([band(20), band(60)], cube) is None  # one factor for all items
+    assert integer_factor([band(20, crs="EPSG:32630")], cube) is None
+    assert integer_factor([], cube) is None
