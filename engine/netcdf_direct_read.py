@@ -1,0 +1,173 @@
+"""Read netCDF-4 variables chunk by chunk, inflated in dask's threads, not under HDF5's lock.
+
+The mirror of engine/netcdf_chunks.py. Through netCDF (xarray's backend),
+HDF5 inflates and unshuffles every chunk inside the read call, and every
+HDF5 call holds the process's one HDF5 lock (engine/hdf5_lock.py): reading
+a cube ran on one thread, about 120 MB/s here, which made harmonize and
+cloud mask the slowest steps of the workflow. ``DirectReader`` holds the
+lock only to fetch each chunk's stored bytes (h5py's ``read_direct_chunk``,
+0.3 ms per chunk with the file opened and closed around it), then inflates
+(ISA-L when the ``isal`` package is there, else zlib) and unshuffles in
+the calling thread, so dask's threads do that work in parallel.
+
+Used for a variable only when h5py is importable and the variable's
+filters are ones this undoes (shuffle, deflate); ``direct_array`` returns
+None otherwise and the cube reads through netCDF as before. Not used with a
+Dask cluster (the workers need not have h5py): see ``open_cube``.
+"""
+
+import itertools
+import os
+import zlib
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .hdf5_lock import hdf5_lock
+
+SHUFFLE, DEFLATE = 2, 1  # HDF5 filter ids
+
+
+def inflater():
+    try:
+        from isal import isal_zlib
+    except ImportError:
+        return zlib.decompress
+    return isal_zlib.decompress
+
+
+def unshuffle(data: bytes, dtype: np.dtype, count: int) -> np.ndarray:
+    """Undo HDF5's shuffle filter: count values whose byte j is at data[j * count + i]."""
+    size = dtype.itemsize
+    raw = np.frombuffer(data, dtype=np.uint8, count=size * count)
+    if size == 1:
+        return raw.view(dtype)
+    if dtype.byteorder == ">" or size not in (2, 4, 8):
+        return np.ascontiguousarray(raw.reshape(size, count).T).view(dtype).reshape(-1)
+    unsigned = np.dtype(f"<u{size}")
+    values = raw[:count].astype(unsigned)
+    for byte in range(1, size):  # value |= byte_j << 8j: SIMD passes, not a strided transpose
+        values |= raw[byte * count:(byte + 1) * count].astype(unsigned) << unsigned.type(8 * byte)
+    return values.view(dtype)
+
+
+class DirectReader:
+    """Array-like for ``dask.array.from_array``: [slices] read from the file's chunks (module docstring).
+
+    Holds the path, never an open file: each read opens and closes the file
+    under the HDF5 lock, so nothing is left for a finalizer to close.
+    """
+
+    def __init__(self, path: str, name: str, shape, dtype, chunks, filters: Sequence[int], fill):
+        self.path, self.name = path, name
+        self.shape, self.dtype, self.ndim = tuple(shape), np.dtype(dtype), len(shape)
+        self.chunks, self.filters, self.fill = tuple(chunks), tuple(filters), fill
+
+    def __getitem__(self, key) -> np.ndarray:
+        """Numpy indexing: dask hands whole blocks (slices), and fuses integer or array indexing into it."""
+        key = key if isinstance(key, tuple) else (key,)
+        if any(k is None or k is Ellipsis for k in key):
+            return self._block([slice(0, n) for n in self.shape])[key]
+        key = key + (slice(None),) * (self.ndim - len(key))
+        if all(isinstance(k, slice) and k.step in (None, 1) for k in key):
+            return self._block([slice(*k.indices(n)[:2]) for k, n in zip(key, self.shape)])
+        # anything else: read the bounding block, then index it with the key moved to its origin
+        box, moved = [], []
+        for k, n in zip(key, self.shape):
+            if isinstance(k, slice):
+                r = range(*k.indices(n))
+                low = min(r[0], r[-1]) if len(r) else 0
+                box.append(slice(low, max(r[0], r[-1]) + 1 if len(r) else 0))
+                stop = r.stop - low
+                moved.append(slice(r.start - low, stop if stop >= 0 else None, r.step) if len(r) else slice(0, 0))
+            else:
+                index = np.asarray(k)
+                if index.dtype == bool:
+                    index = np.flatnonzero(index)
+                index = np.where(index < 0, index + n, index)
+                low = int(index.min()) if index.size else 0
+                box.append(slice(low, int(index.max()) + 1 if index.size else 0))
+                moved.append(index - low if index.ndim else int(index) - low)
+        return self._block(box)[tuple(moved)]
+
+    def _block(self, box) -> np.ndarray:
+        """The values in box (step-1 slices within the shape), from every chunk it touches."""
+        where = [range(max(b.start, 0), max(min(b.stop, n), b.start, 0)) for b, n in zip(box, self.shape)]
+        out = np.empty(tuple(len(r) for r in where), dtype=self.dtype)
+        if out.size == 0:
+            return out
+        offsets = list(itertools.product(*[range(r.start - r.start % c, r.stop, c) for r, c in zip(where, self.chunks)]))
+        stored = self._stored(offsets)
+        for offset, (mask, data) in zip(offsets, stored):
+            chunk = self._decoded(mask, data)
+            inside = tuple(slice(max(r.start, o), min(r.stop, o + c)) for r, o, c in zip(where, offset, self.chunks))
+            out[tuple(slice(s.start - r.start, s.stop - r.start) for s, r in zip(inside, where))] = \
+                chunk[tuple(slice(s.start - o, s.stop - o) for s, o in zip(inside, offset))]
+        return out
+
+    def _stored(self, offsets):
+        """[(filter mask, bytes or None when the chunk was never written)], under the lock."""
+        import h5py
+
+        stored = []
+        with hdf5_lock():
+            with h5py.File(self.path, "r") as handle:
+                dataset = handle[self.name].id
+                for offset in offsets:
+                    if dataset.get_chunk_info_by_coord(offset).byte_offset is None:
+                        stored.append((0, None))
+                    else:
+                        stored.append(dataset.read_direct_chunk(offset))
+        return stored
+
+    def _decoded(self, mask: int, data: Optional[bytes]) -> np.ndarray:
+        if data is None:
+            return np.full(self.chunks, self.fill, dtype=self.dtype)
+        count = int(np.prod(self.chunks))
+        for index in reversed(range(len(self.filters))):  # undone in reverse order
+            if mask & (1 << index):  # HDF5 skipped this filter for this chunk
+                continue
+            if self.filters[index] == DEFLATE:
+                data = inflater()(data)
+        if SHUFFLE in self.filters and not mask & (1 << self.filters.index(SHUFFLE)):
+            values = unshuffle(data, self.dtype, count)
+        else:
+            values = np.frombuffer(data, dtype=self.dtype, count=count)
+        return values.reshape(self.chunks)
+
+
+def direct_reader(path: str, name: str) -> Optional[DirectReader]:
+    """A DirectReader for variable name of the netCDF-4 file, or None when it cannot be read so."""
+    try:
+        import h5py
+    except ImportError:
+        return None
+    with hdf5_lock():
+        with h5py.File(path, "r") as handle:
+            dataset = handle.get(name)
+            if dataset is None or not isinstance(dataset, h5py.Dataset) or dataset.chunks is None:
+                return None
+            plist = dataset.id.get_create_plist()
+            filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+            if not set(filters) <= {SHUFFLE, DEFLATE} or filters.count(SHUFFLE) > 1:
+                return None
+            fill = dataset.fillvalue
+            return DirectReader(os.path.abspath(path), name, dataset.shape, dataset.dtype, dataset.chunks, filters,
+                                fill.item() if hasattr(fill, "item") else fill)
+
+
+def direct_array(path: str, variable):
+    """variable's dask data read through a DirectReader (same chunks), or None (see direct_reader)."""
+    import dask.array as da
+    from dask.base import tokenize
+
+    data = variable.data
+    if not hasattr(data, "chunks") or variable.dtype.kind not in "iuf":
+        return None
+    reader = direct_reader(path, variable.name)
+    if reader is None or reader.shape != data.shape or reader.dtype != data.dtype:
+        return None  # e.g. decoded values (scale, time): keep netCDF's
+    stamp = os.stat(path).st_mtime_ns
+    name = f"direct-{variable.name}-{tokenize(reader.path, variable.name, stamp, data.chunks)}"
+    return da.from_array(reader, chunks=data.chunks, name=name, asarray=False, lock=False,
+                         meta=np.empty((0,) * reader.ndim, dtype=reader.dtype))
