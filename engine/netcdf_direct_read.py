@@ -106,19 +106,9 @@ class DirectReader:
         return out
 
     def _stored(self, offsets):
-        """[(filter mask, bytes or None when the chunk was never written)], under the lock."""
-        import h5py
-
-        stored = []
+        """[(filter mask, bytes or None when the chunk was never written)]."""
         with hdf5_lock():
-            with h5py.File(self.path, "r") as handle:
-                dataset = handle[self.name].id
-                for offset in offsets:
-                    if dataset.get_chunk_info_by_coord(offset).byte_offset is None:
-                        stored.append((0, None))
-                    else:
-                        stored.append(dataset.read_direct_chunk(offset))
-        return stored
+            return _read_stored(self.path, self.name, offsets)
 
     def _decoded(self, mask: int, data: Optional[bytes]) -> np.ndarray:
         if data is None:
@@ -136,24 +126,42 @@ class DirectReader:
         return values.reshape(self.chunks)
 
 
+def _read_stored(path: str, name: str, offsets):
+    """Called under the HDF5 lock; its h5py objects are dropped when it returns, still under it."""
+    import h5py
+
+    with h5py.File(path, "r") as handle:
+        dataset = handle[name].id
+        return [(0, None) if dataset.get_chunk_info_by_coord(offset).byte_offset is None
+                else dataset.read_direct_chunk(offset) for offset in offsets]
+
+
+def _describe(path: str, name: str) -> Optional[dict]:
+    """DirectReader's arguments for variable name, or None; called under the HDF5 lock (see _read_stored)."""
+    import h5py
+
+    with h5py.File(path, "r") as handle:
+        dataset = handle.get(name)
+        if dataset is None or not isinstance(dataset, h5py.Dataset) or dataset.chunks is None:
+            return None
+        plist = dataset.id.get_create_plist()
+        filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+        if not set(filters) <= {SHUFFLE, DEFLATE} or filters.count(SHUFFLE) > 1:
+            return None
+        fill = dataset.fillvalue
+        return {"shape": dataset.shape, "dtype": dataset.dtype, "chunks": dataset.chunks, "filters": filters,
+                "fill": fill.item() if hasattr(fill, "item") else fill}
+
+
 def direct_reader(path: str, name: str) -> Optional[DirectReader]:
     """A DirectReader for variable name of the netCDF-4 file, or None when it cannot be read so."""
     try:
-        import h5py
+        import h5py  # noqa: F401
     except ImportError:
         return None
     with hdf5_lock():
-        with h5py.File(path, "r") as handle:
-            dataset = handle.get(name)
-            if dataset is None or not isinstance(dataset, h5py.Dataset) or dataset.chunks is None:
-                return None
-            plist = dataset.id.get_create_plist()
-            filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
-            if not set(filters) <= {SHUFFLE, DEFLATE} or filters.count(SHUFFLE) > 1:
-                return None
-            fill = dataset.fillvalue
-            return DirectReader(os.path.abspath(path), name, dataset.shape, dataset.dtype, dataset.chunks, filters,
-                                fill.item() if hasattr(fill, "item") else fill)
+        described = _describe(path, name)
+    return None if described is None else DirectReader(os.path.abspath(path), name, **described)
 
 
 def direct_array(path: str, variable):
