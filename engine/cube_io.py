@@ -393,28 +393,19 @@ def open_cube(path: str, chunks=None):
             if name not in ds.dims and ds[name].ndim <= 1:
                 # in this thread: a dask worker thread would wait for the lock held here
                 ds.coords[name] = ds[name].load(scheduler="synchronous")
-    if fmt == "netcdf" and _reads_locally():
-        from .netcdf_direct_read import direct_array
+    from . import scheduler as schedulers
 
-        for name in ds.data_vars:  # inflated in dask's threads, not under the HDF5 lock
-            direct = direct_array(path, ds[name])
-            if direct is not None:
-                ds[name] = ds[name].copy(data=direct)
+    if fmt == "netcdf" and schedulers.uses_local_threads():  # a cluster's workers need not have h5py
+        from .netcdf_direct_read import direct_arrays
+
+        # inflated in dask's threads, not under the HDF5 lock
+        for name, direct in direct_arrays(path, ds).items():
+            ds[name] = ds[name].copy(data=direct)
     for name in ds.data_vars:
         fill = ds[name].attrs.get("_FillValue", ds[name].encoding.get("_FillValue"))
         if fill is not None:
             ds[name].attrs["nodata"] = fill
     return ds
-
-
-def _reads_locally() -> bool:
-    """True when dask's local threads compute (a cluster's workers need not have h5py)."""
-    from . import scheduler as schedulers
-
-    try:
-        return schedulers.scheduler_setting().lower() in ("", schedulers.THREADS)
-    except Exception:  # no settings to read (e.g. QGIS not initialised): the default, local threads
-        return True
 
 
 def _hdf5_lock(uri: str):

@@ -188,10 +188,10 @@ def gdal_http_options(policy: HttpPolicy, hrefs: Sequence[str] = ()) -> Dict[str
     return options
 
 
-def _gdal_message(err: Exception) -> str:
+def _gdal_message(message: str) -> str:
     from .signing import redact
 
-    text = redact(" ".join(str(err).split()))
+    text = redact(" ".join(message.split()))
     return text if len(text) <= 300 else text[:300] + "…"
 
 
@@ -243,7 +243,7 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
         # rasterio.Env is per thread: set the HTTP options in the worker itself.
         with rasterio.Env(**options):
             message = _open_header(url)
-        return None if message is None else AssetFailure(item["id"], key, href, _gdal_message(Exception(message)))
+        return None if message is None else AssetFailure(item["id"], key, href, _gdal_message(message))
 
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sitscube-probe") as pool:
@@ -361,7 +361,7 @@ def describe_read_error(err: Exception, items: Sequence[dict], keys: Sequence[st
                 # innermost first: the decoder's words, then GDAL's block read
                 details = "; ".join(t for t in reversed(texts) if t and "See previous exception" not in t)
                 return (
-                    f"Reading item {item['id']}, asset {key} failed while writing the cube: {_gdal_message(Exception(details))}. "
+                    f"Reading item {item['id']}, asset {key} failed while writing the cube: {_gdal_message(details)}. "
                     "Nothing was written."
                 )
     return None

@@ -147,7 +147,7 @@ def harmonize(ds, progress: Optional[Progress] = None) -> Tuple[object, List[str
             continue
         nodata = band.attrs.get("nodata", 0)
         value = xr.apply_ufunc(remove_offset, band, needs, kwargs={"nodata": nodata},
-                               dask="parallelized", output_dtypes=[band.dtype], keep_attrs=True)
+                               dask="parallelized", output_dtypes=[band.dtype])
         value = value.transpose(*band.dims)
         value.attrs = dict(band.attrs)
         value.encoding = dict(band.encoding)

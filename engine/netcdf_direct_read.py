@@ -11,8 +11,8 @@ lock only to fetch each chunk's stored bytes (h5py's ``read_direct_chunk``,
 the calling thread, so dask's threads do that work in parallel.
 
 Used for a variable only when h5py is importable and the variable's
-filters are ones this undoes (shuffle, deflate); ``direct_array`` returns
-None otherwise and the cube reads through netCDF as before. Not used with a
+filters are ones this undoes (shuffle, deflate); ``direct_arrays`` leaves
+any other variable out, and it reads through netCDF as before. Not used with a
 Dask cluster (the workers need not have h5py): see ``open_cube``.
 """
 
@@ -92,14 +92,15 @@ class DirectReader:
 
     def _block(self, box) -> np.ndarray:
         """The values in box (step-1 slices within the shape), from every chunk it touches."""
-        where = [range(max(b.start, 0), max(min(b.stop, n), b.start, 0)) for b, n in zip(box, self.shape)]
+        where = [range(b.start, b.stop) for b in box]
         out = np.empty(tuple(len(r) for r in where), dtype=self.dtype)
         if out.size == 0:
             return out
         offsets = list(itertools.product(*[range(r.start - r.start % c, r.stop, c) for r, c in zip(where, self.chunks)]))
         stored = self._stored(offsets)
+        inflate = inflater()
         for offset, (mask, data) in zip(offsets, stored):
-            chunk = self._decoded(mask, data)
+            chunk = self._decoded(mask, data, inflate)
             inside = tuple(slice(max(r.start, o), min(r.stop, o + c)) for r, o, c in zip(where, offset, self.chunks))
             out[tuple(slice(s.start - r.start, s.stop - r.start) for s, r in zip(inside, where))] = \
                 chunk[tuple(slice(s.start - o, s.stop - o) for s, o in zip(inside, offset))]
@@ -110,7 +111,7 @@ class DirectReader:
         with hdf5_lock():
             return _read_stored(self.path, self.name, offsets)
 
-    def _decoded(self, mask: int, data: Optional[bytes]) -> np.ndarray:
+    def _decoded(self, mask: int, data: Optional[bytes], inflate) -> np.ndarray:
         if data is None:
             return np.full(self.chunks, self.fill, dtype=self.dtype)
         count = int(np.prod(self.chunks))
@@ -118,7 +119,7 @@ class DirectReader:
             if mask & (1 << index):  # HDF5 skipped this filter for this chunk
                 continue
             if self.filters[index] == DEFLATE:
-                data = inflater()(data)
+                data = inflate(data)
         if SHUFFLE in self.filters and not mask & (1 << self.filters.index(SHUFFLE)):
             values = unshuffle(data, self.dtype, count)
         else:
@@ -136,46 +137,55 @@ def _read_stored(path: str, name: str, offsets):
                 else dataset.read_direct_chunk(offset) for offset in offsets]
 
 
-def _describe(path: str, name: str) -> Optional[dict]:
-    """DirectReader's arguments for variable name, or None; called under the HDF5 lock (see _read_stored)."""
+def _describe(path: str, names) -> dict:
+    """{name: DirectReader's arguments} for the variables it can read; called under the HDF5 lock (see _read_stored)."""
     import h5py
 
+    described = {}
     with h5py.File(path, "r") as handle:
-        dataset = handle.get(name)
-        if dataset is None or not isinstance(dataset, h5py.Dataset) or dataset.chunks is None:
-            return None
-        plist = dataset.id.get_create_plist()
-        filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
-        if not set(filters) <= {SHUFFLE, DEFLATE} or filters.count(SHUFFLE) > 1:
-            return None
-        fill = dataset.fillvalue
-        return {"shape": dataset.shape, "dtype": dataset.dtype, "chunks": dataset.chunks, "filters": filters,
-                "fill": fill.item() if hasattr(fill, "item") else fill}
+        for name in names:
+            dataset = handle.get(name)
+            if dataset is None or not isinstance(dataset, h5py.Dataset) or dataset.chunks is None:
+                continue
+            plist = dataset.id.get_create_plist()
+            filters = [plist.get_filter(i)[0] for i in range(plist.get_nfilters())]
+            if not set(filters) <= {SHUFFLE, DEFLATE} or filters.count(SHUFFLE) > 1:
+                continue
+            fill = dataset.fillvalue
+            described[name] = {"shape": dataset.shape, "dtype": dataset.dtype, "chunks": dataset.chunks,
+                               "filters": filters, "fill": fill.item() if hasattr(fill, "item") else fill}
+    return described
 
 
-def direct_reader(path: str, name: str) -> Optional[DirectReader]:
-    """A DirectReader for variable name of the netCDF-4 file, or None when it cannot be read so."""
+def direct_readers(path: str, names) -> dict:
+    """{name: DirectReader} for the variables of the netCDF-4 file that can be read so (none without h5py)."""
     try:
         import h5py  # noqa: F401
     except ImportError:
-        return None
+        return {}
     with hdf5_lock():
-        described = _describe(path, name)
-    return None if described is None else DirectReader(os.path.abspath(path), name, **described)
+        described = _describe(path, names)
+    return {name: DirectReader(os.path.abspath(path), name, **arguments) for name, arguments in described.items()}
 
 
-def direct_array(path: str, variable):
-    """variable's dask data read through a DirectReader (same chunks), or None (see direct_reader)."""
+def direct_arrays(path: str, ds) -> dict:
+    """{name: dask array read through a DirectReader, with the variable's chunks} for ds's data variables.
+
+    Only integer and float variables whose stored shape and type are the
+    ones xarray shows (no decoded values such as scaled or time variables).
+    """
     import dask.array as da
     from dask.base import tokenize
 
-    data = variable.data
-    if not hasattr(data, "chunks") or variable.dtype.kind not in "iuf":
-        return None
-    reader = direct_reader(path, variable.name)
-    if reader is None or reader.shape != data.shape or reader.dtype != data.dtype:
-        return None  # e.g. decoded values (scale, time): keep netCDF's
+    names = [name for name, variable in ds.data_vars.items()
+             if hasattr(variable.data, "chunks") and variable.dtype.kind in "iuf"]
     stamp = os.stat(path).st_mtime_ns
-    name = f"direct-{variable.name}-{tokenize(reader.path, variable.name, stamp, data.chunks)}"
-    return da.from_array(reader, chunks=data.chunks, name=name, asarray=False, lock=False,
-                         meta=np.empty((0,) * reader.ndim, dtype=reader.dtype))
+    arrays = {}
+    for name, reader in direct_readers(path, names).items():
+        data = ds[name].data
+        if reader.shape != data.shape or reader.dtype != data.dtype:
+            continue
+        key = f"direct-{name}-{tokenize(reader.path, name, stamp, data.chunks)}"
+        arrays[name] = da.from_array(reader, chunks=data.chunks, name=key, asarray=False, lock=False,
+                                     meta=np.empty((0,) * reader.ndim, dtype=reader.dtype))
+    return arrays

@@ -58,11 +58,16 @@ def scheduler_setting() -> str:
     return (dask_scheduler() or THREADS).strip()
 
 
+def uses_local_threads() -> bool:
+    """True when the setting is dask's local threads (no cluster)."""
+    return scheduler_setting().lower() in ("", THREADS)
+
+
 def scheduler_from_settings():
     """What to pass as dask's ``scheduler=``: the string 'threads' or a distributed Client."""
-    value = scheduler_setting()
-    if value.lower() in ("", THREADS):
+    if uses_local_threads():
         return THREADS
+    value = scheduler_setting()
     if value.lower() in LOCAL_CLUSTER:
         return _client(LOCAL_CLUSTER[1], _start_local_cluster)
     if "://" in value:

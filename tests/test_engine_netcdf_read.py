@@ -99,10 +99,10 @@ def test_unshuffle_undoes_hdf5s_shuffle_for_every_type():
 
 def test_any_numpy_index_reads_what_numpy_gives(tmp_path):
     """dask fuses isel/sel into the read: integers, steps, negative steps, index arrays and masks."""
-    from sitscube.engine.netcdf_direct_read import direct_reader
+    from sitscube.engine.netcdf_direct_read import direct_readers
 
     path, truth = _written_cube(tmp_path)
-    reader = direct_reader(path, "B04")
+    reader = direct_readers(path, ["B04"])["B04"]
     values = truth["B04"]
     keys = [(0,), (1, slice(None), 5), (-1, slice(590, 520, -3)), (slice(None), [5, 599, 0, 300], slice(None, None, 7)),
             (np.array([True, False, True]), 3), (2, slice(10, 10)), (Ellipsis, 699), (0, None, slice(3, 5))]
