@@ -20,13 +20,14 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
     MASK_VALUES = "MASK_VALUES"
     DILATION = "DILATION"
     MAX_MASKED_FRACTION = "MAX_MASKED_FRACTION"
+    MASK_BITS = "MASK_BITS"
     OUTPUT = "OUTPUT"
 
     def name(self):
         return "cloudmask"
 
     def displayName(self):  # noqa: N802
-        return tr("Cloud mask (SCL)")
+        return tr("Cloud mask (SCL)")  # also QA bit flags (Landsat qa_pixel): see the help
 
     def group(self):
         return tr("Cube processing")
@@ -35,7 +36,7 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
         return "cubeprocessing"
 
     def tags(self):
-        return [tr("cloud"), tr("shadow"), tr("cirrus"), "SCL", tr("mask"), "sentinel-2"]
+        return [tr("cloud"), tr("shadow"), tr("cirrus"), "SCL", tr("mask"), "sentinel-2", "landsat", "qa_pixel"]
 
     def shortHelpString(self):  # noqa: N802
         return tr(
@@ -45,6 +46,11 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
             "9 cloud high probability, 10 thin cirrus. DILATION grows the masked area by that many pixels (a "
             "disc) to catch cloud edges. MAX_MASKED_FRACTION (0-1, optional) drops whole dates whose masked "
             "share of the observed area is larger; the log lists them and why."
+        ) + "\n\n" + tr(
+            "Landsat Collection 2 (qa_pixel) and other bit-flag bands are masked by bits: a pixel is masked when any "
+            "of the MASK_BITS is set. Default for qa_pixel: fill, dilated_cloud, cirrus, cloud, shadow; add snow or "
+            "water, or give bit numbers (0-15). A cube without SCL but with qa_pixel is masked with qa_pixel even when "
+            "MASK_BAND is left at SCL. MASK_VALUES is then not used."
         )
 
     def createInstance(self):  # noqa: N802
@@ -64,6 +70,12 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
             QgsProcessingParameterNumber(
                 self.MAX_MASKED_FRACTION, tr("Drop dates masked more than (fraction 0-1)"),
                 QgsProcessingParameterNumber.Type.Double, optional=True, minValue=0.0, maxValue=1.0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.MASK_BITS, tr("Bits to mask (bit-flag bands such as qa_pixel)"), optional=True,
+                defaultValue="",
             )
         )
         self.addParameter(cube_output_parameter(self.OUTPUT, tr("Masked cube")))
@@ -86,6 +98,7 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
         cube, dropped = run_engine(
             cloud_mask, cube, self.parameterAsString(parameters, self.MASK_BAND, context), values,
             self.parameterAsInt(parameters, self.DILATION, context), fraction, progress,
+            (self.parameterAsString(parameters, self.MASK_BITS, context) or "").strip() or None,
         )
         for date, share in dropped:
             feedback.pushWarning(tr("Dropped {date}: {percent:.1f}% masked (more than {limit:.0f}%).").format(date=date, percent=100 * share, limit=100 * fraction))

@@ -2,6 +2,7 @@
 
 from qgis.core import (
     QgsProcessingAlgorithm,
+    QgsProcessingParameterAuthConfig,
     QgsProcessingException,
     QgsProcessingParameterCrs,
     QgsProcessingParameterDefinition,
@@ -20,6 +21,7 @@ REQUIRES = ("pystac", "odc.stac", "odc.geo", "xarray", "dask", "rasterio", "netC
 GROUPBY = ["solar_day", "time", "none"]
 ON_ASSET_ERROR = ["fail", "skip"]  # static strings: models and scripts pass the words, not indexes
 RESAMPLING = ["nearest", "bilinear", "cubic", "average", "mode"]
+UNITS = ["dn", "reflectance"]  # static strings (engine/cube_load.py UNITS)
 
 
 class LoadCubeAlgorithm(QgsProcessingAlgorithm):
@@ -32,6 +34,8 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
     RESAMPLING = "RESAMPLING"
     CHUNK_SIZE = "CHUNK_SIZE"
     ON_ASSET_ERROR = "ON_ASSET_ERROR"
+    UNITS = "UNITS"
+    AUTH_CONFIG = "AUTH_CONFIG"
     OUTPUT = "OUTPUT"
 
     def name(self):
@@ -64,6 +68,17 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             "ON_ASSET_ERROR: every asset is opened first (with GDAL's HTTP retries); if one still cannot be "
             "read, 'fail' (default) stops before writing and names the item and asset, 'skip' leaves those "
             "items out with a warning listing them."
+        ) + "\n\n" + tr(
+            "UNITS: 'dn' (default) keeps the values as stored (integers, nodata kept); 'reflectance' writes float32 "
+            "surface reflectance, each date with its own scale and offset from the items (raster:bands, CDSE's "
+            "raster:scale/raster:offset, the COG header; Sentinel-2 0.0001 and -0.1 from baseline 04.00 unless the "
+            "catalog removed it; Landsat Collection 2 Level-2 0.0000275 and -0.2). Such a cube needs no harmonization.\n\n"
+            "Catalog conventions: asset keys with a resolution (CDSE's B04_10m, B04_20m …) are chosen to fit "
+            "RESOLUTION and named without it in the cube (B04); data type and nodata come from the COG headers when "
+            "the items do not state them (Planetary Computer); s3:// assets are read through their https alternate "
+            "unless S3 credentials (AWS_ACCESS_KEY_ID …) are set. AUTH_CONFIG (advanced): a QGIS authentication "
+            "configuration whose headers (e.g. a CDSE bearer token) are sent with every asset request; they are "
+            "never written to the cube or the log."
         )
 
     def createInstance(self):  # noqa: N802
@@ -98,6 +113,11 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
         )
         on_error.setFlags(on_error.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(on_error)
+        self.addParameter(QgsProcessingParameterEnum(
+            self.UNITS, tr("Values"), options=UNITS, defaultValue="dn", usesStaticStrings=True))
+        auth = QgsProcessingParameterAuthConfig(self.AUTH_CONFIG, tr("Authentication for the assets"), optional=True)
+        auth.setFlags(auth.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(auth)
         self.addParameter(cube_output_parameter(self.OUTPUT, tr("Cube")))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
@@ -126,6 +146,16 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             if extent_crs.isValid():
                 aoi = geom.box(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(), crs=crs_text(extent_crs))
         crs = self.parameterAsCrs(parameters, self.CRS, context)
+        headers = {}
+        authcfg = (self.parameterAsString(parameters, self.AUTH_CONFIG, context) or "").strip()
+        if authcfg:
+            from .stac_search import auth_config_headers
+
+            first_href = next(iter(items[0].get("assets", {}).values()), {}).get("href", "")
+            headers = auth_config_headers(authcfg, first_href)
+            from ..engine.http_client import describe_headers
+
+            feedback.pushInfo(tr("Extra HTTP headers: {names}").format(names=describe_headers(headers)))
         request = CubeRequest(
             items=items,
             bands=parse_band_list(self.parameterAsString(parameters, self.BANDS, context)),
@@ -137,6 +167,8 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             resampling=RESAMPLING[self.parameterAsEnum(parameters, self.RESAMPLING, context)],
             chunk_size=self.parameterAsInt(parameters, self.CHUNK_SIZE, context),
             on_asset_error=self.parameterAsEnumString(parameters, self.ON_ASSET_ERROR, context) or "fail",
+            units=self.parameterAsEnumString(parameters, self.UNITS, context) or "dn",
+            asset_headers=headers,  # never recorded: only their names go to the log
             # GDAL retries and timeouts for the COG reads, from the same settings as the STAC search.
             http=HttpPolicy(retries=settings.http_retries(), backoff=settings.http_backoff()),
             # SAS tokens for assets on Azure Blob Storage (Planetary Computer): engine/signing.py.
@@ -149,7 +181,7 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             cube, "loadcube",
             {"bands": list(cube.data_vars), "crs": str(cube.odc.crs), "resolution": request.resolution,
              "groupby": request.groupby, "resampling": request.resampling, "items": len(items),
-             "on_asset_error": request.on_asset_error,
+             "on_asset_error": request.on_asset_error, "units": request.units,
              "skipped_items": [i for i in cube.attrs.get("skipped_items", "").split(",") if i]},
         )
         feedback.pushInfo(tr("Reading and writing {dates} date(s) × {bands} band(s) to {path}…").format(

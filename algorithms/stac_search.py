@@ -24,7 +24,7 @@ from ..plugin import settings
 from .support import can_execute, engine_progress, extent_lonlat, keep_alive, require, run_engine
 
 REQUIRES = ("pystac_client", "requests")
-CATALOGS = ["custom", "earth-search", "planetary-computer"]  # static strings (engine/catalogs.py CATALOG_IDS)
+from ..engine.catalogs import CATALOG_IDS as CATALOGS  # static strings: models pass the words  # noqa: E402
 
 
 # Readable names for the fields QGIS shows in the footprint layer.
@@ -33,6 +33,7 @@ FIELD_ALIASES = {
     "eo:cloud_cover": "Cloud cover (%)",
     "platform": "Platform",
     "s2:processing_baseline": "Processing baseline",
+    "processing:version": "Processing baseline",
     "s2:mgrs_tile": "Tile",
     "grid:code": "Tile",
     "earthsearch:boa_offset_applied": "Offset removed by catalog",
@@ -110,6 +111,12 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
             "or a JSON object, e.g. 'Authorization: Bearer …'. AUTH_CONFIG: a QGIS authentication configuration "
             "(Basic, API header …) whose headers are added the same way; HEADERS win on a name clash. Header "
             "values are never written to the log."
+        ) + "\n\n" + tr(
+            "More presets: 'cdse' (Copernicus Data Space Ecosystem, ESA's own catalog: assets B04_10m, B04_20m … "
+            "are chosen to fit the cube's resolution; its s3:// assets are read through their https alternates "
+            "unless S3 credentials are set, with the bearer token of an AUTH_CONFIG in 'Load cube') and "
+            "'usgs-landsat' (USGS LandsatLook, Landsat Collection 2 Level-2, collection landsat-c2l2-sr). "
+            "Landsat Collection 2 Level-2 is also 'landsat-c2-l2' on Earth Search and the Planetary Computer."
         )
 
     def createInstance(self):  # noqa: N802

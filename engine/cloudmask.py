@@ -1,7 +1,11 @@
-"""Mask clouds, shadows and bad pixels with a classification band (SCL).
+"""Mask clouds, shadows and bad pixels with a classification band (SCL) or QA bit flags (qa_pixel).
 
 ``cloud_mask`` sets every pixel whose mask-band class is in ``mask_values``
-to nodata in every other band, per date. Choices:
+to nodata in every other band, per date. A bit-flag band (Landsat
+Collection 2 ``qa_pixel``, or any band when ``mask_bits`` is given) masks
+the pixels with any of the chosen bits set instead (``LANDSAT_QA_BITS``:
+fill, dilated cloud, cirrus, cloud, shadow by default; snow, water on
+request). Choices:
 
 * The mask band (matched case-insensitively, ``SCL`` or ``scl``) is kept
   unchanged, so the reason for each masked pixel stays visible.
@@ -31,10 +35,44 @@ from .progress import Progress
 
 STEP = "cloudmask"
 DEFAULT_MASK_VALUES = (0, 1, 3, 8, 9, 10)  # SCL: nodata, defective, shadow, cloud medium/high, cirrus
+# Landsat Collection 2 QA_PIXEL bits (USGS, LSDS-1619)
+LANDSAT_QA_BITS = {"fill": 0, "dilated_cloud": 1, "cirrus": 2, "cloud": 3, "shadow": 4, "snow": 5, "clear": 6, "water": 7}
+DEFAULT_MASK_BITS = ("fill", "dilated_cloud", "cirrus", "cloud", "shadow")
+BIT_BANDS = {"qa_pixel", "pixel_qa"}  # masked by bits unless told otherwise
+FILL_BIT = LANDSAT_QA_BITS["fill"]
 
 
-def find_band(ds, name: str) -> str:
+def parse_bits(text) -> List[int]:
+    """'cloud,shadow,3' -> bit numbers; names from LANDSAT_QA_BITS or numbers 0-15."""
+    items = text if isinstance(text, (list, tuple)) else str(text or "").replace(";", ",").split(",")
+    bits = []
+    for item in (str(i).strip().lower().replace(" ", "_").replace("-", "_") for i in items):
+        if not item:
+            continue
+        item = {"cloud_shadow": "shadow", "dilated": "dilated_cloud", "snow_ice": "snow"}.get(item, item)
+        if item in LANDSAT_QA_BITS:
+            bits.append(LANDSAT_QA_BITS[item])
+        elif item.isdigit() and int(item) < 16:
+            bits.append(int(item))
+        else:
+            raise UserError(
+                f"MASK_BITS: '{item}' is neither a bit name ({', '.join(LANDSAT_QA_BITS)}) nor a bit number 0-15."
+            )
+    return sorted(set(bits))
+
+
+def is_bit_band(name: str) -> bool:
+    from .conventions import split_resolution
+
+    return split_resolution(str(name))[0].lower() in BIT_BANDS
+
+
+def find_band(ds, name: str, progress: Optional[Progress] = None) -> str:
     matches = [v for v in ds.data_vars if str(v).lower() == name.strip().lower()]
+    if not matches and name.strip().lower() == "scl":  # the default, on a Landsat cube
+        matches = [v for v in ds.data_vars if is_bit_band(v)]
+        if matches and progress is not None:
+            progress.info(f"The cube has no SCL band: masking with its QA bit flags ({matches[0]}).")
     if not matches:
         raise UserError(
             f"The cube has no mask band '{name}'. Its bands are: {', '.join(map(str, ds.data_vars)) or 'none'}. "
@@ -111,6 +149,15 @@ def _in_classes(classes, values: Sequence[int]):
     return xr.apply_ufunc(_lookup, classes, kwargs={"table": table}, dask="parallelized", output_dtypes=[bool])
 
 
+def _has_bits(classes, bits: Sequence[int]):
+    import xarray as xr
+
+    if classes.dtype.kind not in "iu":
+        raise UserError(f"The mask band {classes.name} is not an integer band ({classes.dtype}): it cannot hold bit flags.")
+    flags = classes.dtype.type(sum(1 << b for b in bits))
+    return xr.apply_ufunc(lambda a: (a & flags) != 0, classes, dask="parallelized", output_dtypes=[bool])
+
+
 def cloud_mask(
     ds,
     mask_band: str = "SCL",
@@ -118,14 +165,22 @@ def cloud_mask(
     dilation: int = 0,
     max_masked_fraction: Optional[float] = None,
     progress: Optional[Progress] = None,
+    mask_bits=None,
 ) -> Tuple[object, List[Tuple[str, float]]]:
-    """Return (masked cube, dropped dates as ('YYYY-MM-DD', masked fraction))."""
+    """Return (masked cube, dropped dates as ('YYYY-MM-DD', masked fraction)).
+
+    ``mask_bits`` (names or numbers, see parse_bits): mask by bit flags. None:
+    bits (DEFAULT_MASK_BITS) for a QA band such as qa_pixel, classes otherwise.
+    """
     import xarray as xr
 
     progress = progress or Progress()
-    name = find_band(ds, mask_band)
+    name = find_band(ds, mask_band, progress)
+    bits = parse_bits(mask_bits) if mask_bits not in (None, "", []) else []
+    if not bits and is_bit_band(name):
+        bits = parse_bits(DEFAULT_MASK_BITS)
     values = sorted({int(v) for v in mask_values})
-    if not values:
+    if not values and not bits:
         raise UserError("MASK_VALUES is empty: give the classes to mask, e.g. 0,1,3,8,9,10 for SCL.")
     dilation = int(dilation or 0)
     if dilation < 0:
@@ -134,8 +189,14 @@ def cloud_mask(
         raise UserError("MAX_MASKED_FRACTION is a fraction between 0 and 1 (e.g. 0.8 drops dates more than 80 % masked).")
 
     classes = ds[name]
-    observed = classes != classes.attrs.get("nodata", 0)
-    masked = _in_classes(classes, values)
+    if bits:  # observed: the fill bit is clear
+        observed = ~_has_bits(classes, [FILL_BIT])
+        masked = _has_bits(classes, bits)
+        progress.info(f"Masking where {name} has any of the bits {', '.join(map(str, bits))} set "
+                      f"({', '.join(k for k, v in LANDSAT_QA_BITS.items() if v in bits)}).")
+    else:
+        observed = classes != classes.attrs.get("nodata", 0)
+        masked = _in_classes(classes, values)
     if dilation:
         # grow real classes only (see module docstring), then add the mask band's nodata back
         masked = _dilate(masked & observed, dilation) | (masked & ~observed)
@@ -176,7 +237,7 @@ def cloud_mask(
 
     out = add_history(
         out, STEP,
-        {"mask_band": name, "mask_values": values, "dilation": dilation,
+        {"mask_band": name, "mask_values": [] if bits else values, "mask_bits": bits, "dilation": dilation,
          "max_masked_fraction": max_masked_fraction, "dropped_dates": [d for d, _ in dropped]},
     )
     return out, dropped

@@ -4,7 +4,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .bands import resolve_bands
+from .bands import cube_names, resolve_bands
+from .conventions import choose_hrefs, normalize_item, processing_baseline, split_resolution
 from .errors import UserError
 from .grids import Box, items_bbox, target_geobox
 from .http_client import HttpPolicy
@@ -15,15 +16,23 @@ GROUPBY = ("solar_day", "time", "none")
 ON_ASSET_ERROR = ("fail", "skip")
 PROBE_WORKERS = 8  # parallel header reads when probing remote assets (I/O bound)
 RESAMPLING = ("nearest", "bilinear", "cubic", "average", "mode", "min", "max", "med")
-CATEGORICAL = {"scl", "qa_pixel", "fmask", "mask", "cloud", "classification"}  # always nearest
+CATEGORICAL = {"scl", "qa_pixel", "pixel_qa", "fmask", "mask", "cloud", "classification"}  # always nearest
+UNITS = ("dn", "reflectance")
 
-# Per-date coordinates: name in the cube -> STAC property
+# Per-date coordinates: name in the cube -> STAC property (the baseline: engine/conventions.py)
 DATE_PROPERTIES = {
     "platform": "platform",
-    "processing_baseline": "s2:processing_baseline",
+    "processing_baseline": None,
     "boa_offset_applied": "earthsearch:boa_offset_applied",
     "cloud_cover": "eo:cloud_cover",
 }
+# boa_offset_applied per date: every item flagged true / false, none flagged, or a mixture
+OFFSET_APPLIED, OFFSET_KEPT, OFFSET_UNFLAGGED, OFFSET_MIXED = 1, 0, -1, -2
+
+
+def is_categorical(key: str) -> bool:
+    """Classes or flags (SCL, qa_pixel …), whatever the resolution suffix (SCL_20m)."""
+    return split_resolution(key)[0].lower() in CATEGORICAL
 
 
 @dataclass
@@ -46,6 +55,10 @@ class CubeRequest:
     # grid and repeated, instead of warped (engine/native_grid.py): the same values.
     native_grid_reads: bool = True
     http: HttpPolicy = field(default_factory=HttpPolicy)  # GDAL timeouts and retries
+    # "dn": values as stored; "reflectance": float32, each date's scale and offset applied (engine/reflectance.py)
+    units: str = "dn"
+    # Extra GDAL HTTP headers for the asset reads (a bearer token from an AUTH_CONFIG), never written anywhere
+    asset_headers: Dict[str, str] = field(default_factory=dict)
     # SAS signing of Azure Blob hrefs (Planetary Computer), see engine/signing.py:
     # the token endpoint (None: SITSCUBE_PC_TOKEN_ENDPOINT or the Planetary
     # Computer's) and host patterns signed besides *.blob.core.windows.net
@@ -109,11 +122,25 @@ def _overlapping(items: Sequence[dict], geobox) -> List[dict]:
     return keep
 
 
+def _offset_flag(values) -> int:
+    stated = set(values)
+    if stated == {True}:
+        return OFFSET_APPLIED
+    if stated == {False}:
+        return OFFSET_KEPT
+    if stated == {None}:
+        return OFFSET_UNFLAGGED
+    return OFFSET_MIXED
+
+
 def _date_coordinates(groups: List[List[dict]]) -> Dict[str, Tuple[str, list]]:
     """Per-date metadata from the items fused into each date."""
     coords = {"item_ids": [",".join(i["id"] for i in g) for g in groups]}
     for name, key in DATE_PROPERTIES.items():
-        values = [[i["properties"].get(key) for i in g] for g in groups]
+        if key is None:  # the baseline, under any of its names
+            values = [[processing_baseline(i) for i in g] for g in groups]
+        else:
+            values = [[i["properties"].get(key) for i in g] for g in groups]
         if all(v is None for group in values for v in group):
             continue
         if name == "cloud_cover":
@@ -121,8 +148,8 @@ def _date_coordinates(groups: List[List[dict]]) -> Dict[str, Tuple[str, list]]:
                 float(sum(v for v in group if v is not None) / max(1, sum(v is not None for v in group)))
                 for group in values
             ]
-        elif name == "boa_offset_applied":  # 1 true, 0 false, -1 unknown or mixed
-            coords[name] = [1 if set(g) == {True} else 0 if set(g) == {False} else -1 for g in values]
+        elif name == "boa_offset_applied":
+            coords[name] = [_offset_flag(g) for g in values]
         else:
             coords[name] = [",".join(sorted({str(v) for v in group if v is not None})) for group in values]
     return coords
@@ -202,8 +229,13 @@ def is_local_path(href: str) -> bool:
 
 def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
                  progress: Optional[Progress] = None, workers: Optional[int] = None,
-                 sign=None) -> List[AssetFailure]:
+                 sign=None, headers: Optional[Dict[str, str]] = None,
+                 found: Optional[Dict[Tuple[str, str], dict]] = None) -> List[AssetFailure]:
     """Open the header of every (item, asset) the cube needs; return what fails.
+
+    ``found`` (optional dict) receives each readable asset's header facts,
+    keyed by (item id, asset key): data type, nodata, scale, offset
+    (``_header_facts``), for items that do not say them.
 
     Cheap (a few range reads per asset, which GDAL caches for the load that
     follows) and done before anything is written, so a missing or corrupt
@@ -226,7 +258,7 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
     progress = progress or Progress()
     pairs = [(item, key) for item in items for key in keys]
     hrefs = _hrefs(items, keys)
-    options = gdal_http_options(policy, hrefs)
+    options = {**gdal_http_options(policy, hrefs), **gdal_header_options(headers)}
     if workers is None:
         workers = 1 if hrefs and all(is_local_path(h) for h in hrefs) else PROBE_WORKERS
 
@@ -242,8 +274,12 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
             return err
         # rasterio.Env is per thread: set the HTTP options in the worker itself.
         with rasterio.Env(**options):
-            message = _open_header(url)
-        return None if message is None else AssetFailure(item["id"], key, href, _gdal_message(message))
+            message, facts = _open_header(url)
+        if message is None:
+            if found is not None:
+                found[(item["id"], key)] = facts
+            return None
+        return AssetFailure(item["id"], key, href, _gdal_message(message) + _auth_hint(message))
 
     failures = []
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sitscube-probe") as pool:
@@ -260,8 +296,27 @@ def probe_assets(items: Sequence[dict], keys: Sequence[str], policy: HttpPolicy,
     return failures
 
 
-def _open_header(url: str) -> Optional[str]:
-    """Open url's header with GDAL itself; None, or GDAL's own words for why it cannot be opened.
+GDAL_TYPES = {"Byte": "uint8", "Int8": "int8", "UInt16": "uint16", "Int16": "int16", "UInt32": "uint32",
+              "Int32": "int32", "UInt64": "uint64", "Int64": "int64", "Float32": "float32", "Float64": "float64"}
+
+
+def _header_facts(dataset) -> dict:
+    """What a COG header says of its first band: data type, nodata, scale, offset."""
+    from osgeo import gdal
+
+    band = dataset.GetRasterBand(1)
+    facts = {"data_type": GDAL_TYPES.get(gdal.GetDataTypeName(band.DataType))}
+    nodata = band.GetNoDataValue()
+    if nodata is not None:
+        facts["nodata"] = int(nodata) if float(nodata).is_integer() and facts["data_type"] and "int" in facts["data_type"] else nodata
+    scale, offset = band.GetScale(), band.GetOffset()
+    if scale not in (None, 1.0) or offset not in (None, 0.0):
+        facts["scale"], facts["offset"] = scale if scale is not None else 1.0, offset or 0.0
+    return facts
+
+
+def _open_header(url: str) -> Tuple[Optional[str], dict]:
+    """Open url's header with GDAL itself: (None, header facts), or (GDAL's own words for why it cannot be opened, {}).
 
     GDAL directly, not rasterio.open: the same header reads, without the
     Python-side dataset set-up (CRS, transforms) rasterio does on open,
@@ -275,20 +330,35 @@ def _open_header(url: str) -> Optional[str]:
     try:
         path = _parse_path(url).as_vsi()
     except Exception as err:  # an href rasterio cannot map to a GDAL path
-        return str(err)
+        return str(err), {}
     dataset = None
     gdal.PushErrorHandler("CPLQuietErrorHandler")
     try:
         gdal.ErrorReset()
         dataset = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY)
         if dataset is not None and dataset.RasterCount > 0:
-            return None
-        return gdal.GetLastErrorMsg() or f"'{url}' is not a raster GDAL can read"
+            return None, _header_facts(dataset)
+        return gdal.GetLastErrorMsg() or f"'{url}' is not a raster GDAL can read", {}
     except RuntimeError as err:  # gdal.UseExceptions() is on in some processes (QGIS's)
-        return str(err)
+        return str(err), {}
     finally:
         dataset = None
         gdal.PopErrorHandler()
+
+
+def _auth_hint(message: str) -> str:
+    if any(code in message for code in ("HTTP error code : 401", "HTTP error code: 401", " 401")):
+        return " (the asset server wants credentials: give an AUTH_CONFIG with a bearer token, or S3 credentials)"
+    if any(code in message for code in ("HTTP error code : 403", "HTTP error code: 403", " 403")):
+        return " (the asset server refused the credentials: check AUTH_CONFIG, or the token has expired)"
+    return ""
+
+
+def gdal_header_options(headers: Optional[Dict[str, str]]) -> Dict[str, str]:
+    """GDAL_HTTP_HEADERS for extra headers on every asset request (e.g. a CDSE bearer token)."""
+    if not headers:
+        return {}
+    return {"GDAL_HTTP_HEADERS": "\r\n".join(f"{name}: {value}" for name, value in headers.items())}
 
 
 def _hrefs(items: Sequence[dict], keys: Sequence[str]) -> List[str]:
@@ -380,18 +450,22 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         raise UserError(f"GROUPBY must be one of {', '.join(GROUPBY)}.")
     if request.resampling not in RESAMPLING:
         raise UserError(f"RESAMPLING must be one of {', '.join(RESAMPLING)}.")
-    keys = resolve_bands(request.items, request.bands)
-    area = request.aoi_lonlat or items_bbox(request.items)
+    if request.units not in UNITS:
+        raise UserError(f"UNITS must be one of {', '.join(UNITS)}.")
+    # Every catalog's spellings (proj:code, STAC 1.1 bands, raster:scale …) as odc-stac reads them
+    all_items = [normalize_item(item) for item in request.items]
+    keys = resolve_bands(all_items, request.bands, request.resolution)
+    area = request.aoi_lonlat or items_bbox(all_items)
     geobox = target_geobox(area, request.crs, request.resolution, aoi=request.aoi)
     if geobox.shape[0] * geobox.shape[1] > request.max_pixels:
-        dates = len(group_items(request.items, request.groupby))
+        dates = len(group_items(all_items, request.groupby))
         gigabytes = geobox.shape[0] * geobox.shape[1] * len(keys) * dates * 2 / 1e9  # uint16 reflectance
         raise UserError(
             f"The grid would be {geobox.shape[1]} x {geobox.shape[0]} pixels per band and date, about "
             f"{gigabytes:,.0f} GB for {len(keys)} band(s) and {dates} date(s): "
             "choose a smaller area or a coarser RESOLUTION."
         )
-    items = _overlapping(request.items, geobox)
+    items = _overlapping(all_items, geobox)
     if not items:
         box = ", ".join(f"{v:.4f}" for v in area)
         raise UserError(
@@ -399,21 +473,26 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         )
     if request.on_asset_error not in ON_ASSET_ERROR:
         raise UserError(f"ON_ASSET_ERROR must be one of {', '.join(ON_ASSET_ERROR)}.")
+    items = choose_hrefs(items, keys)  # s3:// -> https alternate when no S3 credentials are set
     skipped: List[str] = []
     signer = make_signer(items, keys, request, progress)
     if signer is not None:
         signer.token_for(next(h for h in _hrefs(items, keys) if signer.needs(h)))  # fail early, with the endpoint named
+    header_facts: Dict[Tuple[str, str], dict] = {}
     if request.probe_assets:
-        failures = probe_assets(items, keys, request.http, progress, sign=signer)
+        failures = probe_assets(items, keys, request.http, progress, sign=signer, headers=request.asset_headers,
+                                found=header_facts)
         before = {item["id"] for item in items}
         items = _handle_asset_failures(items, failures, request.on_asset_error, progress)
         skipped = sorted(before - {item["id"] for item in items})
+    items = _with_header_facts(items, keys, header_facts, request, signer, progress)
     groups = group_items(items, request.groupby)
     progress.info(f"{len(items)} item(s) fused into {len(groups)} date(s) on a {geobox.shape[1]} x {geobox.shape[0]} grid in {geobox.crs}.")
 
-    resampling = {k: ("nearest" if k.lower() in CATEGORICAL else request.resampling) for k in keys}
+    resampling = {k: ("nearest" if is_categorical(k) else request.resampling) for k in keys}
     # The same HTTP policy for the reads during the write (odc-stac applies it in every worker thread).
-    odc.stac.configure_rio(cloud_defaults=True, **gdal_http_options(request.http, _hrefs(items, keys)))
+    odc.stac.configure_rio(cloud_defaults=True, **gdal_http_options(request.http, _hrefs(items, keys)),
+                           **gdal_header_options(request.asset_headers))
     stac_items = [pystac.Item.from_dict(item, preserve_dict=True) for item in items]
     keys_by_id = {item["id"]: group_key(item, request.groupby) for item in items}
     chunk = int(request.chunk_size)
@@ -436,11 +515,61 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         raster = (items[0]["assets"][key].get("raster:bands") or [{}])[0]
         if "scale" in raster:  # the offset varies by date: see processing_baseline
             ds[key].attrs["reflectance_scale"] = raster["scale"]
+        ds[key].attrs["asset_key"] = key
+    if request.units == "reflectance":
+        from .reflectance import to_reflectance
+
+        ds = to_reflectance(ds, groups, keys, progress)
+    names = cube_names(keys)
+    if any(name != key for key, name in names.items()):
+        ds = ds.rename({key: name for key, name in names.items() if name != key})
     if skipped:
         ds.attrs["skipped_items"] = ",".join(skipped)  # provenance: items left out by ON_ASSET_ERROR=skip
     ds.attrs["title"] = "SITS Cube"
     ds.attrs["source"] = ", ".join(sorted({i.get("collection") or "" for i in items}))
     return ds
+
+
+def _with_header_facts(items: List[dict], keys: Sequence[str], found: Dict[Tuple[str, str], dict],
+                       request: "CubeRequest", signer, progress: Progress) -> List[dict]:
+    """Items whose assets state data type and nodata, taken from the COG headers where the item does not.
+
+    Planetary Computer and Earth Search v0 items have no ``raster:bands``:
+    odc-stac would then make every band float32 with NaN (twice the size,
+    and steps that work on stored integers would not recognize them).
+    Without a probe, one header per band is read here.
+    """
+    lacking = [k for k in keys if any("data_type" not in ((i["assets"][k].get("raster:bands") or [{}])[0]) for i in items)]
+    if not lacking:
+        return items
+    per_key: Dict[str, dict] = {}
+    for key in lacking:
+        facts = next((found[(i["id"], key)] for i in items if (i["id"], key) in found), None)
+        if facts is None:  # no probe: read the first item's header
+            import rasterio
+
+            href = items[0]["assets"][key]["href"]
+            with rasterio.Env(**gdal_http_options(request.http, [href]), **gdal_header_options(request.asset_headers)):
+                message, facts = _open_header(signer(href) if signer is not None else href)
+            if message is not None:
+                raise UserError(f"Cannot read the header of item {items[0]['id']}, asset {key}: {_gdal_message(message)}{_auth_hint(message)}")
+        per_key[key] = facts
+    out = []
+    for item in items:
+        assets = dict(item["assets"])
+        for key in lacking:
+            facts = found.get((item["id"], key)) or per_key[key]
+            raster = dict((assets[key].get("raster:bands") or [{}])[0])
+            for name in ("data_type", "nodata", "scale", "offset"):
+                if name in facts and name not in raster:
+                    raster[name] = facts[name]
+            assets[key] = {**assets[key], "raster:bands": [raster]}
+        out.append({**item, "assets": assets})
+    progress.info(
+        "Data type and nodata from the COG headers (the items do not state them): "
+        + ", ".join(f"{k} {per_key[k].get('data_type')}/nodata {per_key[k].get('nodata')}" for k in lacking) + "."
+    )
+    return out
 
 
 def _odc_load(stac_items, keys, geobox, chunk: int, resampling, keys_by_id, signer, groups):

@@ -10,12 +10,20 @@ Rules (DESIGN.md, "Rules of the domain"):
 * Which dates: decided by the per-date ``processing_baseline`` coordinate
   (not by the date: reprocessed old products carry the offset too), parsed as
   a number, offset where it is >= 4.0. Dates the catalog already corrected
-  (``boa_offset_applied == 1``, Earth-Search) are skipped. A date whose fused
-  items disagree (e.g. ``"03.01,04.00"``, or ``boa_offset_applied == -1`` on
-  an offset baseline) cannot be corrected with one number: UserError. A date
-  with an empty baseline is left untouched, with a warning.
-* Which bands: every data variable except categorical ones (SCL, QA, masks);
-  only integer bands (stored DN) are changed, others are left with a warning.
+  (``boa_offset_applied == 1``, Earth-Search) are skipped. A date none of
+  whose items carries the flag, in a cube where other dates do, holds values
+  as ESA ships them: decided by its baseline, with a warning naming it
+  (``unflagged="removed"`` says the catalog removed the offset there too). A
+  date whose fused items disagree (e.g. ``"03.01,04.00"``, or flags true and
+  false on an offset baseline) cannot be corrected with one number:
+  UserError. A date with an empty baseline is left untouched, with a warning.
+* Which bands: every data variable except categorical ones (SCL, QA, masks).
+  Integer bands hold DN: 1000 is removed as below. Float bands are corrected
+  in their units: 1000 in DN, 0.1 where ``units`` is ``reflectance``; bands
+  Load cube turned into reflectance (``scale_offset_applied``) already have
+  each date's offset applied and are left alone. Dates that need the
+  correction with no band it can apply to are an error, never a silent
+  success.
 * Nodata (the band's ``nodata`` attribute, 0 when absent) stays nodata.
 * Type: bands keep their unsigned type (uint16) so bright values up to 65535
   survive (int16 would not hold them) and nothing wraps: a corrected value is
@@ -46,16 +54,25 @@ NOT_REFLECTANCE = set(CATEGORICAL) | {"qa", "qa60", "scl_mask", "msk_cldprb", "m
 
 
 def is_reflectance(name: str) -> bool:
-    return name.lower() not in NOT_REFLECTANCE
+    from .conventions import split_resolution
+
+    return split_resolution(str(name))[0].lower() not in NOT_REFLECTANCE
 
 
 def date_labels(ds) -> List[str]:
     return [str(t)[:10] for t in ds["time"].values]
 
 
-def offset_dates(ds, progress: Optional[Progress] = None) -> np.ndarray:
+UNFLAGGED = ("baseline", "removed")  # a date without the catalog's flag: decide by baseline, or taken as corrected
+
+
+def offset_dates(ds, progress: Optional[Progress] = None, unflagged: str = "baseline") -> np.ndarray:
     """Boolean per date: True where the stored values still carry the +1000 offset."""
+    from .cube_load import OFFSET_APPLIED, OFFSET_MIXED, OFFSET_UNFLAGGED
+
     progress = progress or Progress()
+    if unflagged not in UNFLAGGED:
+        raise UserError(f"UNFLAGGED_DATES must be one of {', '.join(UNFLAGGED)}, got '{unflagged}'.")
     if "processing_baseline" not in ds.coords:
         raise UserError(
             "This is not a Sentinel-2 L2A cube: it has no per-date processing baseline "
@@ -66,7 +83,7 @@ def offset_dates(ds, progress: Optional[Progress] = None) -> np.ndarray:
     baselines = [str(b) for b in ds["processing_baseline"].values]
     applied = ds["boa_offset_applied"].values if "boa_offset_applied" in ds.coords else [0] * len(labels)
     flags = np.zeros(len(labels), dtype=bool)
-    mixed, unknown, missing = [], [], []
+    mixed, unknown, missing, unflagged_dates = [], [], [], []
     for index, (label, text, done) in enumerate(zip(labels, baselines, applied)):
         parts = [p.strip() for p in text.split(",") if p.strip()]
         if not parts:
@@ -79,11 +96,15 @@ def offset_dates(ds, progress: Optional[Progress] = None) -> np.ndarray:
         if len(has_offset) > 1:  # fused items disagree: no single correction is right
             mixed.append(f"{label} ({text})")
             continue
-        if not has_offset.pop() or int(done) == 1:
+        if not has_offset.pop() or int(done) == OFFSET_APPLIED:
             continue
-        if int(done) == -1:  # some items corrected by the catalog, some not (or unknown)
+        if int(done) == OFFSET_MIXED:  # some items corrected by the catalog, some not
             unknown.append(label)
             continue
+        if int(done) == OFFSET_UNFLAGGED:  # the catalog says nothing for this date
+            unflagged_dates.append(label)
+            if unflagged == "removed":
+                continue
         flags[index] = True
     if mixed:
         raise UserError(
@@ -93,9 +114,17 @@ def offset_dates(ds, progress: Optional[Progress] = None) -> np.ndarray:
         )
     if unknown:
         raise UserError(
-            "The catalog does not say whether the +1000 offset was already removed for every product of "
-            f"{', '.join(unknown)} (earthsearch:boa_offset_applied missing or mixed). Load these dates "
-            "separately (GROUPBY 'none') or leave them out."
+            "Some products of these dates had the +1000 offset removed by the catalog and others did not "
+            f"(earthsearch:boa_offset_applied true for some, false or missing for others): {', '.join(unknown)}. "
+            "Load the cube again with GROUPBY 'none' (one product per date), so each is corrected on its own."
+        )
+    if unflagged_dates:
+        verdict = ("taken as already corrected (UNFLAGGED_DATES 'removed')" if unflagged == "removed" else
+                   "corrected by their baseline, as ESA ships them (set UNFLAGGED_DATES to 'removed' if the catalog "
+                   "did remove it)")
+        progress.warning(
+            "The catalog does not say whether it removed the +1000 offset on "
+            f"{', '.join(unflagged_dates)} (no earthsearch:boa_offset_applied, unlike other dates): {verdict}."
         )
     if missing:
         progress.warning(f"No processing baseline for {', '.join(missing)}: these dates are left unchanged.")
@@ -121,7 +150,23 @@ def remove_offset(values: np.ndarray, needs: np.ndarray, nodata) -> np.ndarray:
     return np.where(needs & (values != nodata), lowered, values)
 
 
-def harmonize(ds, progress: Optional[Progress] = None) -> Tuple[object, List[str]]:
+def _float_offset(band) -> Optional[float]:
+    """The offset in a float band's units; None when Load cube already applied each date's offset."""
+    if band.attrs.get("scale_offset_applied"):
+        return None
+    return BOA_OFFSET * 1e-4 if str(band.attrs.get("units", "")).lower() == "reflectance" else float(BOA_OFFSET)
+
+
+def remove_float_offset(values: np.ndarray, needs: np.ndarray, offset: float, nodata) -> np.ndarray:
+    """values - offset where needed; NaN and nodata stay (float reflectance may go below 0)."""
+    needs = np.asarray(needs, dtype=bool)
+    keep = ~needs | np.isnan(values)
+    if nodata is not None and not np.isnan(nodata):
+        keep |= values == nodata
+    return np.where(keep, values, values - values.dtype.type(offset))
+
+
+def harmonize(ds, progress: Optional[Progress] = None, unflagged: str = "baseline") -> Tuple[object, List[str]]:
     """Return (harmonized cube, dates corrected as 'YYYY-MM-DD').
 
     A cube already harmonized comes back unchanged with an empty list and a
@@ -133,29 +178,50 @@ def harmonize(ds, progress: Optional[Progress] = None) -> Tuple[object, List[str
     if any(record.get("step") == STEP for record in history(ds)):
         progress.warning("This cube was already harmonized: the offset is not removed twice; the cube is unchanged.")
         return ds, []
-    flags = offset_dates(ds, progress)
+    flags = offset_dates(ds, progress, unflagged)
     labels = date_labels(ds)
     corrected = [label for label, flag in zip(labels, flags) if flag]
     needs = xr.DataArray(flags, dims="time")  # broadcasts over y, x
     out = ds.copy()
-    bands = []
+    bands, already = [], []
     for name, band in ds.data_vars.items():
         if not is_reflectance(name) or "time" not in band.dims:
             continue
-        if band.dtype.kind not in "iu":
-            progress.warning(f"{name} is not stored as integers ({band.dtype}): left unchanged.")
+        if band.dtype.kind in "iu":
+            nodata = band.attrs.get("nodata", 0)
+            value = xr.apply_ufunc(remove_offset, band, needs, kwargs={"nodata": nodata},
+                                   dask="parallelized", output_dtypes=[band.dtype])
+        elif band.dtype.kind == "f":
+            offset = _float_offset(band)
+            if offset is None:
+                already.append(name)
+                continue
+            nodata = band.attrs.get("nodata")
+            nodata = float(nodata) if nodata is not None else None
+            value = xr.apply_ufunc(remove_float_offset, band, needs, kwargs={"offset": offset, "nodata": nodata},
+                                   dask="parallelized", output_dtypes=[band.dtype])
+        else:
+            progress.warning(f"{name} is neither integer nor float ({band.dtype}): left unchanged.")
             continue
-        nodata = band.attrs.get("nodata", 0)
-        value = xr.apply_ufunc(remove_offset, band, needs, kwargs={"nodata": nodata},
-                               dask="parallelized", output_dtypes=[band.dtype])
         value = value.transpose(*band.dims)
         value.attrs = dict(band.attrs)
         value.encoding = dict(band.encoding)
         out[name] = value
         bands.append(name)
+    if already:
+        progress.info(f"{', '.join(already)}: reflectance with each date's own offset applied at loading; left as they are.")
+    if corrected and not bands and not already:
+        raise UserError(
+            f"{len(corrected)} date(s) carry the +1000 offset ({', '.join(corrected[:5])}{' …' if len(corrected) > 5 else ''}) "
+            "but the cube has no reflectance band it can be removed from (bands: "
+            f"{', '.join(map(str, ds.data_vars))}). Load the reflectance bands (e.g. BANDS red,nir,scl)."
+        )
+    if not bands:
+        corrected = []
     progress.info(
         f"Offset removed from {len(bands)} band(s) on {len(corrected)} of {len(labels)} date(s)"
         + (f": {', '.join(corrected)}." if corrected else ".")
     )
-    out = add_history(out, STEP, {"offset": BOA_OFFSET, "bands": bands, "dates_corrected": corrected})
+    out = add_history(out, STEP, {"offset": BOA_OFFSET, "bands": bands, "dates_corrected": corrected,
+                                  "unflagged_dates": unflagged})
     return out, corrected

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from .conventions import processing_baseline
 from .errors import UserError
 from .http_client import HttpPolicy, stac_api_io
 from .progress import Progress
@@ -166,7 +167,7 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
     # Retries are reported as they happen (a rate-limited catalog is slow, not stuck).
     client = open_client(request.catalog_url, request.headers, request.policy, progress.info)
     progress.check_canceled()
-    _check_collections(client, request.collections)
+    _check_collections(client, request.collections, progress)
     progress.check_canceled()  # each request may take up to the timeout: check between them
 
     arguments = {}
@@ -216,20 +217,28 @@ def search(request: SearchRequest, progress: Optional[Progress] = None) -> dict:
     return {"type": "FeatureCollection", "features": items}
 
 
-def _check_collections(client, collections: Sequence[str]) -> None:
+def _check_collections(client, collections: Sequence[str], progress: Progress) -> None:
+    """Refuse a collection the catalog does not have; search anyway when it lists none.
+
+    The STAC API spec allows an item-search-only API (no /collections): there
+    the search itself tells whether the collection exists.
+    """
     if not collections:
         return
-    import requests
-    from pystac_client.exceptions import APIError
-
     try:
         available = sorted(c.id for c in client.get_collections())
-    except (APIError, requests.exceptions.RequestException, NotImplementedError):
-        return  # cannot list collections: let the search itself tell
+    except Exception:  # noqa: BLE001 - listing is a convenience: any failure means "cannot list", and the search tells
+        available = []
+    if not available:
+        progress.warning(
+            "The catalog does not list its collections (no /collections endpoint): searching "
+            f"{', '.join(collections)} anyway. Check COLLECTION if nothing is found."
+        )
+        return
     unknown = [c for c in collections if c not in available]
     if unknown:
         raise UserError(
-            f"Collection(s) {', '.join(unknown)} not found in the catalog. Available: {', '.join(available) or 'none'}."
+            f"Collection(s) {', '.join(unknown)} not found in the catalog. Available: {', '.join(available)}."
         )
 
 
@@ -259,7 +268,7 @@ def summary_rows(collection: dict) -> List[dict]:
                 "date": (props.get("datetime") or "")[:10],
                 "cloud_cover": props.get(CLOUD_PROPERTY),
                 "platform": props.get("platform"),
-                "baseline": props.get("s2:processing_baseline"),
+                "baseline": processing_baseline(item),
                 "tile": item_tile(props),
             }
         )

@@ -228,6 +228,10 @@ Default classes: 0 no data, 1 saturated or defective, 3 cloud shadow, 8 cloud me
 Classes par défaut : 0 pas de données, 1 saturé ou défectueux, 3 ombre de nuage, 8 nuage de probabilité moyenne, 9 nuage de probabilité élevée, 10 cirrus fins. DILATION étend la zone masquée d'autant de pixels (un disque) pour attraper les bords des nuages. MAX_MASKED_FRACTION (0-1, facultatif) écarte les dates entières dont la part masquée de la surface observée est plus grande ; le journal les liste avec la raison.</translation>
     </message>
     <message>
+      <source>Landsat Collection 2 (qa_pixel) and other bit-flag bands are masked by bits: a pixel is masked when any of the MASK_BITS is set. Default for qa_pixel: fill, dilated_cloud, cirrus, cloud, shadow; add snow or water, or give bit numbers (0-15). A cube without SCL but with qa_pixel is masked with qa_pixel even when MASK_BAND is left at SCL. MASK_VALUES is then not used.</source>
+      <translation>Landsat Collection 2 (qa_pixel) et les autres bandes de bits sont masquées par bits : un pixel est masqué dès que l'un des MASK_BITS est levé. Par défaut pour qa_pixel : fill, dilated_cloud, cirrus, cloud, shadow ; ajoutez snow ou water, ou donnez des numéros de bit (0-15). Un cube sans SCL mais avec qa_pixel est masqué avec qa_pixel même si MASK_BAND reste à SCL. MASK_VALUES n'est alors pas utilisé.</translation>
+    </message>
+    <message>
       <source>Cube</source>
       <translation>Cube</translation>
     </message>
@@ -246,6 +250,10 @@ Classes par défaut : 0 pas de données, 1 saturé ou défectueux, 3 ombre de nu
     <message>
       <source>Drop dates masked more than (fraction 0-1)</source>
       <translation>Écarter les dates masquées à plus de (fraction 0-1)</translation>
+    </message>
+    <message>
+      <source>Bits to mask (bit-flag bands such as qa_pixel)</source>
+      <translation>Bits à masquer (bandes de bits comme qa_pixel)</translation>
     </message>
     <message>
       <source>Masked cube</source>
@@ -322,6 +330,82 @@ Sortie : un GeoTIFF multibande tuilé et compressé dont les descriptions de ban
     <message>
       <source>Could not prepare map layers for the cube: {error}</source>
       <translation>Impossible de préparer les couches du cube pour la carte : {error}</translation>
+    </message>
+    <message>
+      <source>Download assets</source>
+      <translation>Télécharger les assets</translation>
+    </message>
+    <message>
+      <source>Search and load</source>
+      <translation>Recherche et chargement</translation>
+    </message>
+    <message>
+      <source>stac</source>
+      <translation>stac</translation>
+    </message>
+    <message>
+      <source>download</source>
+      <translation>téléchargement</translation>
+    </message>
+    <message>
+      <source>clip</source>
+      <translation>découpage</translation>
+    </message>
+    <message>
+      <source>assets</source>
+      <translation>assets</translation>
+    </message>
+    <message>
+      <source>Downloads the assets (bands) of the items found by 'STAC search' as GeoTIFF files, one per item and asset: OUTPUT_FOLDER/&lt;item id&gt;/&lt;asset key&gt;.tif, Cloud-Optimized GeoTIFFs compressed with DEFLATE.
+
+ITEMS: the item collection (GeoJSON file or footprint layer). BANDS: asset keys or common names, comma separated, e.g. 'red,nir,scl' or 'B04,B08,SCL'. AOI (optional): each asset is clipped to this area in its own CRS and on its own pixel grid: the pixels the area touches are copied, never resampled, with the asset's data type, nodata and CRS. Items whose assets do not reach the area are skipped with a warning. Without AOI the whole assets are downloaded.
+
+Every asset is opened first: if one cannot be read, the run stops before downloading and names the item and asset. Files are written under temporary names and moved into place only when all are complete, so a failed or canceled run leaves no partial file. Remote assets are read with the HTTP retries of the settings and signed (Planetary Computer) like 'Load cube' does.
+
+Outputs: the folder, and a manifest (manifest.csv in it) listing item id, date, asset and the path of each file. LOAD adds the files to the map.</source>
+      <translation>Télécharge les assets (bandes) des items trouvés par « Recherche STAC » en fichiers GeoTIFF, un par item et par asset : OUTPUT_FOLDER/&lt;id de l'item&gt;/&lt;clé de l'asset&gt;.tif, des GeoTIFF optimisés pour le cloud (COG) compressés en DEFLATE.
+
+ITEMS : la collection d'items (fichier GeoJSON ou couche d'emprises). BANDS : clés d'asset ou noms communs, séparés par des virgules, par ex. « red,nir,scl » ou « B04,B08,SCL ». AOI (facultatif) : chaque asset est découpé sur cette zone dans son propre SCR et sur sa propre grille de pixels : les pixels que la zone touche sont copiés, jamais rééchantillonnés, avec le type de données, le nodata et le SCR de l'asset. Les items dont les assets n'atteignent pas la zone sont ignorés avec un avertissement. Sans AOI, les assets sont téléchargés en entier.
+
+Chaque asset est d'abord ouvert : si l'un d'eux est illisible, le traitement s'arrête avant tout téléchargement et nomme l'item et l'asset. Les fichiers sont écrits sous des noms temporaires et mis en place seulement quand tous sont complets : un traitement en échec ou annulé ne laisse aucun fichier partiel. Les assets distants sont lus avec les nouvelles tentatives HTTP des paramètres et signés (Planetary Computer) comme le fait « Charger un cube ».
+
+Sorties : le dossier, et un manifeste (manifest.csv, dans le dossier) listant l'id de l'item, la date, l'asset et le chemin de chaque fichier. LOAD ajoute les fichiers à la carte.</translation>
+    </message>
+    <message>
+      <source>Items (from STAC search)</source>
+      <translation>Items (de la recherche STAC)</translation>
+    </message>
+    <message>
+      <source>Bands (asset keys or common names)</source>
+      <translation>Bandes (clés d'asset ou noms communs)</translation>
+    </message>
+    <message>
+      <source>Clip to area</source>
+      <translation>Découper sur la zone</translation>
+    </message>
+    <message>
+      <source>Output folder</source>
+      <translation>Dossier de sortie</translation>
+    </message>
+    <message>
+      <source>Add the files to the map</source>
+      <translation>Ajouter les fichiers à la carte</translation>
+    </message>
+    <message>
+      <source>Manifest (CSV)</source>
+      <translation>Manifeste (CSV)</translation>
+    </message>
+    <message>
+      <source>ITEMS is not a layer or file QGIS can open: give the GeoJSON written by 'STAC search'.</source>
+      <translation>ITEMS n'est pas une couche ou un fichier que QGIS sait ouvrir : donnez le GeoJSON écrit par « Recherche STAC ».</translation>
+    </message>
+    <message>
+      <source>AOI is empty: draw an area on the map or choose a layer.</source>
+      <translation>La zone d'intérêt est vide : dessinez une zone sur la carte ou choisissez une couche.</translation>
+    </message>
+    <message>
+      <source>{n} file(s) written to {path}</source>
+      <translation>{n} fichier(s) écrit(s) dans {path}</translation>
     </message>
     <message>
       <source>Export time series</source>
@@ -432,6 +516,14 @@ Les dates déjà corrigées par le catalogue (earthsearch:boa_offset_applied d'E
 Entrée et sortie : des cubes (.nc ou .zarr) tels qu'écrits par « Charger un cube ».</translation>
     </message>
     <message>
+      <source>UNFLAGGED_DATES (advanced): a date without earthsearch:boa_offset_applied in a cube whose other dates have it holds values as ESA ships them, so by default ('baseline') it is corrected by its baseline, with a warning naming it; 'removed' treats such dates as already corrected by the catalog. The baseline is read from s2:processing_baseline, processing:version (CDSE) or the product name (_N0400_). Float cubes are corrected in their units; reflectance that 'Load cube' computed with UNITS 'reflectance' already has each date's offset applied. Dates that need the correction in a cube with no reflectance band are an error.</source>
+      <translation>UNFLAGGED_DATES (avancé) : une date sans earthsearch:boa_offset_applied dans un cube dont les autres dates l'ont porte les valeurs telles que l'ESA les livre ; par défaut (« baseline ») elle est donc corrigée selon sa baseline, avec un avertissement qui la nomme ; « removed » considère ces dates comme déjà corrigées par le catalogue. La baseline est lue dans s2:processing_baseline, processing:version (CDSE) ou le nom du produit (_N0400_). Les cubes flottants sont corrigés dans leurs unités ; la réflectance calculée par « Charger un cube » avec UNITS « reflectance » porte déjà le décalage de chaque date. Des dates à corriger dans un cube sans bande de réflectance sont une erreur.</translation>
+    </message>
+    <message>
+      <source>Dates the catalog did not flag</source>
+      <translation>Dates que le catalogue n'a pas signalées</translation>
+    </message>
+    <message>
       <source>Harmonized cube</source>
       <translation>Cube harmonisé</translation>
     </message>
@@ -442,14 +534,6 @@ Entrée et sortie : des cubes (.nc ou .zarr) tels qu'écrits par « Charger un c
     <message>
       <source>Load cube</source>
       <translation>Charger un cube</translation>
-    </message>
-    <message>
-      <source>Search and load</source>
-      <translation>Recherche et chargement</translation>
-    </message>
-    <message>
-      <source>stac</source>
-      <translation>stac</translation>
     </message>
     <message>
       <source>cube</source>
@@ -472,8 +556,12 @@ Sortie : un fichier cube, netCDF (.nc, par défaut) ou Zarr (.zarr), avec une va
 ON_ASSET_ERROR : chaque asset est d'abord ouvert (avec les nouvelles tentatives HTTP de GDAL) ; si l'un d'eux reste illisible, « fail » (par défaut) s'arrête avant d'écrire en nommant l'item et l'asset, « skip » écarte ces items avec un avertissement qui les liste.</translation>
     </message>
     <message>
-      <source>Items (from STAC search)</source>
-      <translation>Items (de la recherche STAC)</translation>
+      <source>UNITS: 'dn' (default) keeps the values as stored (integers, nodata kept); 'reflectance' writes float32 surface reflectance, each date with its own scale and offset from the items (raster:bands, CDSE's raster:scale/raster:offset, the COG header; Sentinel-2 0.0001 and -0.1 from baseline 04.00 unless the catalog removed it; Landsat Collection 2 Level-2 0.0000275 and -0.2). Such a cube needs no harmonization.
+
+Catalog conventions: asset keys with a resolution (CDSE's B04_10m, B04_20m …) are chosen to fit RESOLUTION and named without it in the cube (B04); data type and nodata come from the COG headers when the items do not state them (Planetary Computer); s3:// assets are read through their https alternate unless S3 credentials (AWS_ACCESS_KEY_ID …) are set. AUTH_CONFIG (advanced): a QGIS authentication configuration whose headers (e.g. a CDSE bearer token) are sent with every asset request; they are never written to the cube or the log.</source>
+      <translation>UNITS : « dn » (par défaut) garde les valeurs stockées (entiers, nodata conservé) ; « reflectance » écrit la réflectance de surface en float32, chaque date avec son propre facteur et décalage tirés des items (raster:bands, raster:scale/raster:offset du CDSE, l'en-tête du COG ; Sentinel-2 0,0001 et -0,1 à partir de la baseline 04.00 sauf si le catalogue l'a retiré ; Landsat Collection 2 niveau 2 0,0000275 et -0,2). Un tel cube n'a pas besoin d'harmonisation.
+
+Conventions des catalogues : les clés d'assets avec une résolution (B04_10m, B04_20m … du CDSE) sont choisies selon RESOLUTION et nommées sans elle dans le cube (B04) ; type de données et nodata viennent des en-têtes COG quand les items ne les donnent pas (Planetary Computer) ; les assets s3:// sont lus par leur alternative https sauf si des identifiants S3 (AWS_ACCESS_KEY_ID …) sont définis. AUTH_CONFIG (avancé) : une configuration d'authentification QGIS dont les en-têtes (par ex. un jeton bearer du CDSE) accompagnent chaque requête d'asset ; ils ne sont jamais écrits dans le cube ni dans le journal.</translation>
     </message>
     <message>
       <source>Area of interest</source>
@@ -486,10 +574,6 @@ ON_ASSET_ERROR : chaque asset est d'abord ouvert (avec les nouvelles tentatives 
     <message>
       <source>Resolution (CRS units)</source>
       <translation>Résolution (unités du SCR)</translation>
-    </message>
-    <message>
-      <source>Bands (asset keys or common names)</source>
-      <translation>Bandes (clés d'asset ou noms communs)</translation>
     </message>
     <message>
       <source>Group items into dates by</source>
@@ -508,12 +592,68 @@ ON_ASSET_ERROR : chaque asset est d'abord ouvert (avec les nouvelles tentatives 
       <translation>Quand un asset ne peut pas être lu</translation>
     </message>
     <message>
-      <source>ITEMS is not a layer or file QGIS can open: give the GeoJSON written by 'STAC search'.</source>
-      <translation>ITEMS n'est pas une couche ou un fichier que QGIS sait ouvrir : donnez le GeoJSON écrit par « Recherche STAC ».</translation>
+      <source>Values</source>
+      <translation>Valeurs</translation>
+    </message>
+    <message>
+      <source>Authentication for the assets</source>
+      <translation>Authentification pour les assets</translation>
+    </message>
+    <message>
+      <source>Extra HTTP headers: {names}</source>
+      <translation>En-têtes HTTP supplémentaires : {names}</translation>
     </message>
     <message>
       <source>Reading and writing {dates} date(s) × {bands} band(s) to {path}…</source>
       <translation>Lecture et écriture de {dates} date(s) × {bands} bande(s) dans {path}…</translation>
+    </message>
+    <message>
+      <source>Quick-looks</source>
+      <translation>Aperçus</translation>
+    </message>
+    <message>
+      <source>thumbnail</source>
+      <translation>vignette</translation>
+    </message>
+    <message>
+      <source>preview</source>
+      <translation>aperçu</translation>
+    </message>
+    <message>
+      <source>quick-look</source>
+      <translation>imagette</translation>
+    </message>
+    <message>
+      <source>gallery</source>
+      <translation>galerie</translation>
+    </message>
+    <message>
+      <source>Shows the items found by 'STAC search' as a gallery of quick-looks: one card per item with its image, id, date, cloud cover and platform, in an HTML page that opens in the results viewer.
+
+The image is the item's thumbnail asset (key 'thumbnail', an asset with the 'thumbnail' role, or 'rendered_preview' / 'preview'), downloaded into the folder &lt;page name&gt;_files next to the page, so the page also works offline. An item without a thumbnail but with a true-colour asset ('visual', 'TCI_10m' …) or red, green and blue bands gets a small preview rendered from them (at most 256 pixels, stretched between the 2nd and 98th percentiles, read from the overviews). An item with neither gets a card saying so; a thumbnail that cannot be downloaded gets a card with the error.
+
+MAX_ITEMS (optional): only the first items of the collection.</source>
+      <translation>Montre les items trouvés par « Recherche STAC » en une galerie d'aperçus : une carte par item avec son image, son id, sa date, sa couverture nuageuse et sa plateforme, dans une page HTML qui s'ouvre dans la visionneuse de résultats.
+
+L'image est l'asset vignette de l'item (clé « thumbnail », un asset de rôle « thumbnail », ou « rendered_preview » / « preview »), téléchargée dans le dossier &lt;nom de la page&gt;_files à côté de la page, qui fonctionne donc aussi hors ligne. Un item sans vignette mais avec un asset en couleurs naturelles (« visual », « TCI_10m » …) ou des bandes rouge, verte et bleue reçoit un petit aperçu calculé à partir d'elles (256 pixels au plus, étiré entre les 2e et 98e centiles, lu dans les aperçus pyramidaux). Un item sans l'un ni l'autre reçoit une carte qui le dit ; une vignette qui ne peut pas être téléchargée reçoit une carte avec l'erreur.
+
+MAX_ITEMS (facultatif) : seulement les premiers items de la collection.</translation>
+    </message>
+    <message>
+      <source>Maximum number of items (0: all)</source>
+      <translation>Nombre maximum d'items (0 : tous)</translation>
+    </message>
+    <message>
+      <source>Quick-looks (HTML)</source>
+      <translation>Aperçus (HTML)</translation>
+    </message>
+    <message>
+      <source>HTML files (*.html)</source>
+      <translation>Fichiers HTML (*.html)</translation>
+    </message>
+    <message>
+      <source>{n} card(s): {thumbnails} thumbnail(s), {rendered} rendered preview(s), {none} without image, {errors} error(s). Page: {path}</source>
+      <translation>{n} carte(s) : {thumbnails} vignette(s), {rendered} aperçu(s) calculé(s), {none} sans image, {errors} erreur(s). Page : {path}</translation>
     </message>
     <message>
       <source>Spectral index</source>
@@ -610,6 +750,10 @@ HEADERS (advanced): extra HTTP headers sent with every request to the catalog, a
 HEADERS (avancé) : en-têtes HTTP supplémentaires envoyés avec chaque requête au catalogue, en lignes « Nom: valeur » ou en objet JSON, par ex. « Authorization: Bearer … ». AUTH_CONFIG : une configuration d'authentification QGIS (Basic, en-tête d'API …) dont les en-têtes sont ajoutés de la même façon ; HEADERS l'emporte en cas de conflit de nom. Les valeurs des en-têtes ne sont jamais écrites dans le journal.</translation>
     </message>
     <message>
+      <source>More presets: 'cdse' (Copernicus Data Space Ecosystem, ESA's own catalog: assets B04_10m, B04_20m … are chosen to fit the cube's resolution; its s3:// assets are read through their https alternates unless S3 credentials are set, with the bearer token of an AUTH_CONFIG in 'Load cube') and 'usgs-landsat' (USGS LandsatLook, Landsat Collection 2 Level-2, collection landsat-c2l2-sr). Landsat Collection 2 Level-2 is also 'landsat-c2-l2' on Earth Search and the Planetary Computer.</source>
+      <translation>Autres préréglages : « cdse » (Copernicus Data Space Ecosystem, le catalogue de l'ESA : les assets B04_10m, B04_20m … sont choisis selon la résolution du cube ; ses assets s3:// sont lus par leurs alternatives https sauf si des identifiants S3 sont définis, avec le jeton bearer d'un AUTH_CONFIG dans « Charger un cube ») et « usgs-landsat » (USGS LandsatLook, Landsat Collection 2 niveau 2, collection landsat-c2l2-sr). Landsat Collection 2 niveau 2 est aussi « landsat-c2-l2 » sur Earth Search et le Planetary Computer.</translation>
+    </message>
+    <message>
       <source>Catalog preset</source>
       <translation>Préréglage de catalogue</translation>
     </message>
@@ -662,16 +806,8 @@ HEADERS (avancé) : en-têtes HTTP supplémentaires envoyés avec chaque requêt
       <translation>START_DATE et END_DATE doivent être des dates comme 2022-01-31.</translation>
     </message>
     <message>
-      <source>AOI is empty: draw an area on the map or choose a layer.</source>
-      <translation>La zone d'intérêt est vide : dessinez une zone sur la carte ou choisissez une couche.</translation>
-    </message>
-    <message>
       <source>Catalog preset: {title}</source>
       <translation>Préréglage de catalogue : {title}</translation>
-    </message>
-    <message>
-      <source>Extra HTTP headers: {names}</source>
-      <translation>En-têtes HTTP supplémentaires : {names}</translation>
     </message>
     <message>
       <source>Searching {url} for {collections}…</source>

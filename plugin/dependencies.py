@@ -1,5 +1,7 @@
 """The one list of Python packages SITS Cube needs beyond QGIS.
 
+Pins are requirements.txt's (tests/test_engine_conventions.py checks they agree).
+
 Checked with ``importlib.util.find_spec`` so nothing heavy is imported when
 QGIS starts. Each algorithm names the modules it needs; ``canExecute`` and
 the message at load say which are missing and how to install them.
@@ -7,6 +9,7 @@ the message at load say which are missing and how to install them.
 
 import importlib.util
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterable, List
 
@@ -19,7 +22,7 @@ class Dependency:
 
 
 DEPENDENCIES = [
-    Dependency("numpy", "numpy<2", "arrays"),
+    Dependency("numpy", "numpy>=1.24,<2", "arrays"),
     Dependency("pystac", "pystac", "STAC items"),
     Dependency("pystac_client", "pystac-client", "STAC search"),
     Dependency("odc.stac", "odc-stac", "cube loading"),
@@ -30,7 +33,7 @@ DEPENDENCIES = [
     Dependency("rasterio", "rasterio", "reading Cloud-Optimized GeoTIFFs"),
     Dependency("rioxarray", "rioxarray", "cube CRS and GeoTIFF output"),
     Dependency("netCDF4", "netCDF4", "netCDF cubes"),
-    Dependency("zarr", "zarr<3", "Zarr cubes"),
+    Dependency("zarr", "zarr>=3,<4", "Zarr cubes"),
     Dependency("requests", "requests", "HTTP"),
     Dependency("sklearn", "scikit-learn", "random-forest classification"),
     Dependency("numba", "numba", "fast gap-filling (optional)"),
@@ -66,7 +69,7 @@ def install_command(dependencies: Iterable[Dependency]) -> str:
 
 
 def missing_message(dependencies: List[Dependency]) -> str:
-    names = ", ".join(f"{d.requirement.split('<')[0]} ({d.used_for})" for d in dependencies)
+    names = ", ".join(f"{re.match(r'[A-Za-z0-9_.-]+', d.requirement).group(0)} ({d.used_for})" for d in dependencies)
     return (
         f"SITS Cube needs Python packages that QGIS cannot import: {names}. "
         f"Install them with: {install_command(dependencies)} "

@@ -8,10 +8,12 @@ from qgis.PyQt.QtGui import QIcon
 from ..algorithms.classify import ClassifyAlgorithm
 from ..algorithms.cloud_mask import CloudMaskAlgorithm
 from ..algorithms.composite import CompositeAlgorithm
+from ..algorithms.download_assets import DownloadAssetsAlgorithm
 from ..algorithms.export_time_series import ExportTimeSeriesAlgorithm
 from ..algorithms.gap_fill import GapFillAlgorithm
 from ..algorithms.harmonize import HarmonizeAlgorithm
 from ..algorithms.load_cube import LoadCubeAlgorithm
+from ..algorithms.quick_looks import QuickLooksAlgorithm
 from ..algorithms.spectral_index import SpectralIndexAlgorithm
 from ..algorithms.stac_search import StacSearchAlgorithm
 from ..algorithms.train_random_forest import TrainRandomForestAlgorithm
@@ -31,6 +33,8 @@ ALGORITHMS = [
     TrainRandomForestAlgorithm,
     ClassifyAlgorithm,
     ZonalStatisticsAlgorithm,
+    DownloadAssetsAlgorithm,
+    QuickLooksAlgorithm,
 ]
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 

@@ -12,6 +12,19 @@ FRENCH = {
     "Dilation (pixels)": "Dilatation (pixels)",
     "Drop dates masked more than (fraction 0-1)": "Écarter les dates masquées à plus de (fraction 0-1)",
     "Masked cube": "Cube masqué",
+    # Real catalogs (issue 13): bit-flag masks, unflagged dates, units, asset authentication, presets
+    "Landsat Collection 2 (qa_pixel) and other bit-flag bands are masked by bits: a pixel is masked when any of the MASK_BITS is set. Default for qa_pixel: fill, dilated_cloud, cirrus, cloud, shadow; add snow or water, or give bit numbers (0-15). A cube without SCL but with qa_pixel is masked with qa_pixel even when MASK_BAND is left at SCL. MASK_VALUES is then not used.":
+        "Landsat Collection 2 (qa_pixel) et les autres bandes de bits sont masquées par bits : un pixel est masqué dès que l'un des MASK_BITS est levé. Par défaut pour qa_pixel : fill, dilated_cloud, cirrus, cloud, shadow ; ajoutez snow ou water, ou donnez des numéros de bit (0-15). Un cube sans SCL mais avec qa_pixel est masqué avec qa_pixel même si MASK_BAND reste à SCL. MASK_VALUES n'est alors pas utilisé.",
+    "Bits to mask (bit-flag bands such as qa_pixel)": "Bits à masquer (bandes de bits comme qa_pixel)",
+    "UNFLAGGED_DATES (advanced): a date without earthsearch:boa_offset_applied in a cube whose other dates have it holds values as ESA ships them, so by default ('baseline') it is corrected by its baseline, with a warning naming it; 'removed' treats such dates as already corrected by the catalog. The baseline is read from s2:processing_baseline, processing:version (CDSE) or the product name (_N0400_). Float cubes are corrected in their units; reflectance that 'Load cube' computed with UNITS 'reflectance' already has each date's offset applied. Dates that need the correction in a cube with no reflectance band are an error.":
+        "UNFLAGGED_DATES (avancé) : une date sans earthsearch:boa_offset_applied dans un cube dont les autres dates l'ont porte les valeurs telles que l'ESA les livre ; par défaut (« baseline ») elle est donc corrigée selon sa baseline, avec un avertissement qui la nomme ; « removed » considère ces dates comme déjà corrigées par le catalogue. La baseline est lue dans s2:processing_baseline, processing:version (CDSE) ou le nom du produit (_N0400_). Les cubes flottants sont corrigés dans leurs unités ; la réflectance calculée par « Charger un cube » avec UNITS « reflectance » porte déjà le décalage de chaque date. Des dates à corriger dans un cube sans bande de réflectance sont une erreur.",
+    "Dates the catalog did not flag": "Dates que le catalogue n'a pas signalées",
+    "UNITS: 'dn' (default) keeps the values as stored (integers, nodata kept); 'reflectance' writes float32 surface reflectance, each date with its own scale and offset from the items (raster:bands, CDSE's raster:scale/raster:offset, the COG header; Sentinel-2 0.0001 and -0.1 from baseline 04.00 unless the catalog removed it; Landsat Collection 2 Level-2 0.0000275 and -0.2). Such a cube needs no harmonization.\n\nCatalog conventions: asset keys with a resolution (CDSE's B04_10m, B04_20m …) are chosen to fit RESOLUTION and named without it in the cube (B04); data type and nodata come from the COG headers when the items do not state them (Planetary Computer); s3:// assets are read through their https alternate unless S3 credentials (AWS_ACCESS_KEY_ID …) are set. AUTH_CONFIG (advanced): a QGIS authentication configuration whose headers (e.g. a CDSE bearer token) are sent with every asset request; they are never written to the cube or the log.":
+        "UNITS : « dn » (par défaut) garde les valeurs stockées (entiers, nodata conservé) ; « reflectance » écrit la réflectance de surface en float32, chaque date avec son propre facteur et décalage tirés des items (raster:bands, raster:scale/raster:offset du CDSE, l'en-tête du COG ; Sentinel-2 0,0001 et -0,1 à partir de la baseline 04.00 sauf si le catalogue l'a retiré ; Landsat Collection 2 niveau 2 0,0000275 et -0,2). Un tel cube n'a pas besoin d'harmonisation.\n\nConventions des catalogues : les clés d'assets avec une résolution (B04_10m, B04_20m … du CDSE) sont choisies selon RESOLUTION et nommées sans elle dans le cube (B04) ; type de données et nodata viennent des en-têtes COG quand les items ne les donnent pas (Planetary Computer) ; les assets s3:// sont lus par leur alternative https sauf si des identifiants S3 (AWS_ACCESS_KEY_ID …) sont définis. AUTH_CONFIG (avancé) : une configuration d'authentification QGIS dont les en-têtes (par ex. un jeton bearer du CDSE) accompagnent chaque requête d'asset ; ils ne sont jamais écrits dans le cube ni dans le journal.",
+    "Values": "Valeurs",
+    "Authentication for the assets": "Authentification pour les assets",
+    "More presets: 'cdse' (Copernicus Data Space Ecosystem, ESA's own catalog: assets B04_10m, B04_20m … are chosen to fit the cube's resolution; its s3:// assets are read through their https alternates unless S3 credentials are set, with the bearer token of an AUTH_CONFIG in 'Load cube') and 'usgs-landsat' (USGS LandsatLook, Landsat Collection 2 Level-2, collection landsat-c2l2-sr). Landsat Collection 2 Level-2 is also 'landsat-c2-l2' on Earth Search and the Planetary Computer.":
+        "Autres préréglages : « cdse » (Copernicus Data Space Ecosystem, le catalogue de l'ESA : les assets B04_10m, B04_20m … sont choisis selon la résolution du cube ; ses assets s3:// sont lus par leurs alternatives https sauf si des identifiants S3 sont définis, avec le jeton bearer d'un AUTH_CONFIG dans « Charger un cube ») et « usgs-landsat » (USGS LandsatLook, Landsat Collection 2 niveau 2, collection landsat-c2l2-sr). Landsat Collection 2 niveau 2 est aussi « landsat-c2-l2 » sur Earth Search et le Planetary Computer.",
     "MASK_VALUES must be whole numbers separated by commas, e.g. 0,1,3,8,9,10 (got '{text}').":
         "MASK_VALUES doit être une liste d'entiers séparés par des virgules, par ex. 0,1,3,8,9,10 (reçu « {text} »).",
     "Dropped {date}: {percent:.1f}% masked (more than {limit:.0f}%).":
@@ -468,4 +481,82 @@ FRENCH.update({
     "AUTH_CONFIG '{id}' is not an authentication configuration of this QGIS profile.": "AUTH_CONFIG « {id} » n'est pas une configuration d'authentification de ce profil QGIS.",
     "AUTH_CONFIG '{id}' could not be applied (wrong master password, or an incomplete configuration).": "AUTH_CONFIG « {id} » n'a pas pu être appliqué (mauvais mot de passe principal, ou configuration incomplète).",
     "AUTH_CONFIG '{id}' adds no HTTP header (method {method}): only header-based methods such as Basic or API header can be used for a STAC API; give HEADERS instead.": "AUTH_CONFIG « {id} » n'ajoute aucun en-tête HTTP (méthode {method}) : seules les méthodes à en-tête comme Basic ou en-tête d'API conviennent à une API STAC ; indiquez plutôt HEADERS.",
+    # sitscube:downloadassets
+    'Download assets': 'Télécharger les assets',
+    'download': 'téléchargement',
+    'clip': 'découpage',
+    'assets': 'assets',
+    (
+        "Downloads the assets (bands) of the items found by 'STAC search' as GeoTIFF files, one per item "
+        "and asset: OUTPUT_FOLDER/<item id>/<asset key>.tif, Cloud-Optimized GeoTIFFs compressed with "
+        "DEFLATE.\n\n"
+        "ITEMS: the item collection (GeoJSON file or footprint layer). BANDS: asset keys or common names, "
+        "comma separated, e.g. 'red,nir,scl' or 'B04,B08,SCL'. AOI (optional): each asset is clipped to "
+        "this area in its own CRS and on its own pixel grid: the pixels the area touches are copied, "
+        "never resampled, with the asset's data type, nodata and CRS. Items whose assets do not reach "
+        "the area are skipped with a warning. Without AOI the whole assets are downloaded.\n\n"
+        "Every asset is opened first: if one cannot be read, the run stops before downloading and names "
+        "the item and asset. Files are written under temporary names and moved into place only when all "
+        "are complete, so a failed or canceled run leaves no partial file. Remote assets are read with "
+        "the HTTP retries of the settings and signed (Planetary Computer) like 'Load cube' does.\n\n"
+        "Outputs: the folder, and a manifest (manifest.csv in it) listing item id, date, asset and the "
+        "path of each file. LOAD adds the files to the map."
+    ): (
+        "Télécharge les assets (bandes) des items trouvés par « Recherche STAC » en fichiers GeoTIFF, un par "
+        "item et par asset : OUTPUT_FOLDER/<id de l'item>/<clé de l'asset>.tif, des GeoTIFF optimisés pour le "
+        "cloud (COG) compressés en DEFLATE.\n\n"
+        "ITEMS : la collection d'items (fichier GeoJSON ou couche d'emprises). BANDS : clés d'asset ou noms "
+        "communs, séparés par des virgules, par ex. « red,nir,scl » ou « B04,B08,SCL ». AOI (facultatif) : "
+        "chaque asset est découpé sur cette zone dans son propre SCR et sur sa propre grille de pixels : les "
+        "pixels que la zone touche sont copiés, jamais rééchantillonnés, avec le type de données, le nodata "
+        "et le SCR de l'asset. Les items dont les assets n'atteignent pas la zone sont ignorés avec un "
+        "avertissement. Sans AOI, les assets sont téléchargés en entier.\n\n"
+        "Chaque asset est d'abord ouvert : si l'un d'eux est illisible, le traitement s'arrête avant tout "
+        "téléchargement et nomme l'item et l'asset. Les fichiers sont écrits sous des noms temporaires et mis "
+        "en place seulement quand tous sont complets : un traitement en échec ou annulé ne laisse aucun "
+        "fichier partiel. Les assets distants sont lus avec les nouvelles tentatives HTTP des paramètres et "
+        "signés (Planetary Computer) comme le fait « Charger un cube ».\n\n"
+        "Sorties : le dossier, et un manifeste (manifest.csv, dans le dossier) listant l'id de l'item, la "
+        "date, l'asset et le chemin de chaque fichier. LOAD ajoute les fichiers à la carte."
+    ),
+    'Clip to area': 'Découper sur la zone',
+    'Output folder': 'Dossier de sortie',
+    'Add the files to the map': 'Ajouter les fichiers à la carte',
+    'Manifest (CSV)': 'Manifeste (CSV)',
+    '{n} file(s) written to {path}': '{n} fichier(s) écrit(s) dans {path}',
+    # sitscube:quicklooks
+    'Quick-looks': 'Aperçus',
+    'thumbnail': 'vignette',
+    'preview': 'aperçu',
+    'quick-look': 'imagette',
+    'gallery': 'galerie',
+    (
+        "Shows the items found by 'STAC search' as a gallery of quick-looks: one card per item with its "
+        "image, id, date, cloud cover and platform, in an HTML page that opens in the results viewer.\n\n"
+        "The image is the item's thumbnail asset (key 'thumbnail', an asset with the 'thumbnail' role, or "
+        "'rendered_preview' / 'preview'), downloaded into the folder <page name>_files next to the page, so "
+        "the page also works offline. An item without a thumbnail but with a true-colour asset ('visual', "
+        "'TCI_10m' …) or red, green and blue bands gets a small preview rendered from them (at most 256 "
+        "pixels, stretched between the 2nd and 98th percentiles, read from the overviews). An item with "
+        "neither gets a card saying so; a thumbnail that cannot be downloaded gets a card with the error.\n\n"
+        "MAX_ITEMS (optional): only the first items of the collection."
+    ): (
+        "Montre les items trouvés par « Recherche STAC » en une galerie d'aperçus : une carte par item avec "
+        "son image, son id, sa date, sa couverture nuageuse et sa plateforme, dans une page HTML qui s'ouvre "
+        "dans la visionneuse de résultats.\n\n"
+        "L'image est l'asset vignette de l'item (clé « thumbnail », un asset de rôle « thumbnail », ou "
+        "« rendered_preview » / « preview »), téléchargée dans le dossier <nom de la page>_files à côté de la "
+        "page, qui fonctionne donc aussi hors ligne. Un item sans vignette mais avec un asset en couleurs "
+        "naturelles (« visual », « TCI_10m » …) ou des bandes rouge, verte et bleue reçoit un petit aperçu "
+        "calculé à partir d'elles (256 pixels au plus, étiré entre les 2e et 98e centiles, lu dans les "
+        "aperçus pyramidaux). Un item sans l'un ni l'autre reçoit une carte qui le dit ; une vignette qui ne "
+        "peut pas être téléchargée reçoit une carte avec l'erreur.\n\n"
+        "MAX_ITEMS (facultatif) : seulement les premiers items de la collection."
+    ),
+    'Maximum number of items (0: all)': "Nombre maximum d'items (0 : tous)",
+    'Quick-looks (HTML)': 'Aperçus (HTML)',
+    'HTML files (*.html)': 'Fichiers HTML (*.html)',
+    '{n} card(s): {thumbnails} thumbnail(s), {rendered} rendered preview(s), {none} without image, {errors} error(s). Page: {path}':
+        '{n} carte(s) : {thumbnails} vignette(s), {rendered} aperçu(s) calculé(s), {none} sans image, '
+        '{errors} erreur(s). Page : {path}',
 })

@@ -111,3 +111,14 @@ def pytest_unconfigure(config):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(_EXIT_STATUS[-1])
+
+
+# ---- real catalogs (tests/real_catalogs.py) ----------------------------------------
+@pytest.fixture(scope="session")
+def real_catalogs():
+    """Loopback copies of six real catalogs, each started on first use, all stopped at the end."""
+    from real_catalogs import RealCatalogs
+
+    catalogs = RealCatalogs()
+    yield catalogs
+    catalogs.stop()

@@ -54,7 +54,12 @@ def test_preset_precedence():
     assert "sentinel-2-c1-l2a" in catalogs.preset("earth-search").collections
     assert catalogs.preset("planetary-computer").token_endpoint == "https://planetarycomputer.microsoft.com/api/sas/v1/token"
     assert catalogs.preset_for_url(pc).id == "planetary-computer"
-    assert catalogs.CATALOG_IDS == ["custom", "earth-search", "planetary-computer"]
+    # appended, never reordered: models and batch files pass the words
+    assert catalogs.CATALOG_IDS == ["custom", "earth-search", "planetary-computer", "cdse", "usgs-landsat"]
+    assert catalogs.resolve("cdse", es, [])[:2] == ("https://stac.dataspace.copernicus.eu/v1", ["sentinel-2-l2a"])
+    assert catalogs.resolve("usgs-landsat", "", [])[:2] == ("https://landsatlook.usgs.gov/stac-server", ["landsat-c2l2-sr"])
+    assert "landsat-c2-l2" in catalogs.preset("planetary-computer").collections
+    assert "landsat-c2-l2" in catalogs.preset("earth-search").collections
 
 
 @pytest.fixture(scope="module")
@@ -419,3 +424,42 @@ def test_gdal_options_for_cloud_cogs():
     # an asset without a raster extension: GDAL is not restricted
     assert allowed_extensions(["http://h/download?id=1"]) is None
     assert "CPL_VSIL_CURL_ALLOWED_EXTENSIONS" not in gdal_http_options(HttpPolicy(), ["http://h/B04.tif", "http://h/get/3"])
+
+
+# ------------------------------------------------------------------ item-search-only APIs
+
+
+COLLECTIONS_CLASS = "https://api.stacspec.org/v1.0.0/collections"
+
+
+@pytest.fixture
+def search_only_api(stac_api):
+    """The STAC API as an item-search-only API (the spec allows it): no /collections, no collections conformance."""
+    from services.faulty_http import FaultyProxy
+
+    with FaultyProxy(stac_api.url) as running:
+        running.set_faults([
+            {"fault": "missing", "match": "/collections"},
+            {"fault": "replace", "match": "", "old": f'"{COLLECTIONS_CLASS}"', "new": '"urn:x-removed"'},
+        ])
+        yield running
+
+
+def test_api_without_collections_endpoint_is_searched_with_a_warning(search_only_api, area_lonlat, stac_api):
+    import urllib.request
+
+    with urllib.request.urlopen(search_only_api.url + "/conformance", timeout=10) as answer:
+        assert COLLECTIONS_CLASS not in answer.read().decode()  # the proxy really hides them
+    from sitscube.engine.progress import Progress
+
+    progress = Progress()
+    found = search(_request(search_only_api.url, area_lonlat, max_items=5), progress)["features"]
+    direct = search(_request(stac_api.url, area_lonlat, max_items=5))["features"]
+    assert [i["id"] for i in found] == [i["id"] for i in direct] and len(found) == 5
+    assert any("does not list its collections" in w and sc.PC_COLLECTION in w for w in progress.warnings)
+    assert search_only_api.stats()["injected"].get("missing", 0) + search_only_api.stats()["injected"].get("replace", 0) > 0
+
+
+def test_unknown_collection_is_still_refused_where_the_catalog_lists_them(stac_api, area_lonlat):
+    with pytest.raises(UserError, match="not-a-collection.*Available: .*sentinel-2-l2a"):
+        search(_request(stac_api.url, area_lonlat, "not-a-collection"))

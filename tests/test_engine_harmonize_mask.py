@@ -117,9 +117,50 @@ def test_mixed_baselines_in_one_date_refused():
     assert harmonize(ok)[1] == ["2022-12-10"]
 
 
-def test_unknown_catalog_correction_refused():
-    ds = make_cube({"red": const(1800)}, ["2022-06-01"], ["04.00"], applied=[-1])
-    with pytest.raises(UserError, match="2022-06-01"):
+def test_a_date_mixing_corrected_and_uncorrected_products_is_refused():
+    ds = make_cube({"red": const(1800)}, ["2022-06-01"], ["04.00"], applied=[-2])
+    with pytest.raises(UserError, match="2022-06-01.*GROUPBY 'none'"):
+        harmonize(ds)
+
+
+def test_unflagged_dates_are_decided_by_baseline_with_a_warning():
+    # 2022-06-01 flagged corrected, 2022-07-01 without the flag (values as ESA ships them), 2021-09-01 pre-04.00
+    dates = ["2021-09-01", "2022-06-01", "2022-07-01"]
+    ds = make_cube({"red": const(1800, t=3)}, dates, ["03.01", "04.00", "04.00"], applied=[-1, 1, -1])
+    progress = Progress()
+    out, corrected = harmonize(ds, progress)
+    assert corrected == ["2022-07-01"]
+    assert out["red"].values[:, 0, 0].tolist() == [1800, 1800, 800]
+    assert any("2022-07-01" in w and "UNFLAGGED_DATES" in w for w in progress.warnings)
+    # the override: the catalog removed it there too
+    out, corrected = harmonize(ds, unflagged="removed")
+    assert corrected == [] and out["red"].values[:, 0, 0].tolist() == [1800, 1800, 1800]
+    with pytest.raises(UserError, match="UNFLAGGED_DATES must be one of"):
+        harmonize(ds, unflagged="maybe")
+
+
+def test_float_cubes_are_corrected_in_their_units():
+    dates = ["2021-12-01", "2022-02-01"]
+    dn = make_cube({"B04": np.array([[[np.nan, 1800.0]], [[np.nan, 1800.0]]], dtype=np.float32)}, dates, ["03.01", "04.00"])
+    dn["B04"].attrs["nodata"] = np.float32(np.nan)
+    out, corrected = harmonize(dn)
+    assert corrected == ["2022-02-01"] and out["B04"].dtype == np.float32
+    np.testing.assert_array_equal(out["B04"].values[:, 0], [[np.nan, 1800.0], [np.nan, 800.0]])
+    reflectance = dn.copy()
+    reflectance["B04"] = dn["B04"] / 10000
+    reflectance["B04"].attrs.update(units="reflectance", nodata=np.float32(np.nan))
+    out, _ = harmonize(reflectance)
+    np.testing.assert_allclose(out["B04"].values[:, 0], [[np.nan, 0.18], [np.nan, 0.08]], rtol=1e-6)
+    # reflectance that Load cube made with each date's offset already applied is left as it is
+    applied = reflectance.copy()
+    applied["B04"].attrs["scale_offset_applied"] = "per date"
+    out, _ = harmonize(applied)
+    np.testing.assert_array_equal(out["B04"].values, applied["B04"].values)
+
+
+def test_dates_needing_the_correction_with_no_band_to_correct_are_an_error():
+    ds = make_cube({"SCL": const(4, dtype=np.uint8)}, ["2022-06-01"], ["04.00"])
+    with pytest.raises(UserError, match="no reflectance band"):
         harmonize(ds)
 
 

@@ -12,6 +12,8 @@ catalogs and object stores do:
               matching the cut body, so the client sees complete but invalid JSON)
     corrupt   forward, then replace every byte of the body (a damaged COG)
     missing   answer 404 (a deleted asset)
+    replace   forward, then replace the bytes `old` by `new` in the body (e.g. take a
+              conformance class out of the landing page: an item-search-only API)
 
 A rule is a dict: {"fault": ..., "match": "substring of the path" (default:
 every path), "skip": K (let the first K matching requests through),
@@ -179,7 +181,9 @@ class _FaultyHandler(BaseHTTPRequestHandler):
                 data = data[: len(data) // 2]
             elif fault == "corrupt":
                 data = bytes(b ^ 0x5A for b in data)  # same length, every byte wrong
-            self._send(status, data, headers, length if self.command == "HEAD" else None)
+            elif fault == "replace":
+                data = data.replace(rule["old"].encode(), rule["new"].encode())
+            self._send(status, data, headers, length if self.command == "HEAD" and fault != "replace" else None)
         except (BrokenPipeError, ConnectionResetError, socket.timeout, OSError):
             self.close_connection = True  # the client gave up (e.g. its timeout): nothing to answer
 
