@@ -1,10 +1,10 @@
-"""A synthetic Sentinel-2 L2A catalog whose truth is known.
+"""A synthetic Sentinel-2 L2A and Landsat C2 L2 catalog whose truth is known.
 
 Three overlapping tiles in UTM zone 31N, about two years of acquisitions on
 both sides of processing baseline 04.00 (25 January 2022), ten- and
 twenty-metre bands as uint16 Cloud-Optimized GeoTIFFs with nodata 0, an SCL
 band with clouds, shadows, cirrus and snow, and four land-cover classes with
-seasonal behaviour. Two catalog conventions are written:
+seasonal behaviour. Four catalog conventions are written:
 
 * ``sentinel-2-l2a`` in the Planetary Computer style: asset keys ``B04``,
   ``SCL``…, ``s2:processing_baseline``, ``s2:mgrs_tile``; products from
@@ -14,10 +14,38 @@ seasonal behaviour. Two catalog conventions are written:
   by common name (``red``, ``nir``, ``scl``…), ``grid:code`` and
   ``earthsearch:boa_offset_applied``, true where the catalog already removed
   the offset.
+* ``cdse-sentinel-2-l2a`` in the Copernicus Data Space Ecosystem style (one
+  tile, 31TCJ, same dates and same DN as the PC collection, offset kept):
+  STAC 1.1 items, ids with the baseline (``…_N0400_…``),
+  ``processing:version``, ``grid:code``, ``product:type``; asset keys with
+  the resolution (``B04_10m``, ``B04_20m``, ``B04_60m``, ``B8A_20m``,
+  ``SCL_20m``, ``SCL_60m``…) carrying ``bands`` (``eo:common_name``),
+  ``nodata``, ``data_type``, ``raster:scale``/``raster:offset`` (-0.1 from
+  baseline 04.00, else 0.0) and ``proj:code`` (no ``proj:epsg``); the
+  primary ``href`` is ``s3://eodata/…`` and ``alternate.https.href`` the
+  file. Files are lossless JPEG 2000 (QUALITY=100, REVERSIBLE=YES) without
+  nodata in the file (the item states it), laid out as in the SAFE product.
+  Resolutions other than the band's own are aggregations of the truth:
+  reflectance is the mean of the finer pixels rounded to the nearest integer
+  (``np.rint``: halves to even), then encoded; SCL at 60 m takes the centre
+  20 m pixel of each 3 × 3 block (nearest). See :meth:`SampleScene.cdse_stored`.
+* ``landsat-c2-l2`` in the Planetary Computer Landsat Collection 2 Level-2
+  style: one 30 m scene (WRS-2 197/030, 149 × 149 pixels from
+  (300000, 4810230), aligned with the 10 m grid, a fill corner in the
+  north-west) on every third Sentinel-2 date, Landsat 8 then Landsat 8/9
+  alternating; assets ``blue``, ``green``, ``red``, ``nir08``, ``swir16``,
+  ``swir22`` (uint16, nodata 0, DN = round((reflectance + 0.2) / 2.75e-05)
+  clipped to 1-65535, ``raster:bands`` scale 2.75e-05 / offset -0.2) and
+  ``qa_pixel`` (uint16, nodata 1, USGS bit flags, ``classification:bitfields``).
+  Reflectance is the mean of the nine 10 m cells of the Sentinel-2 band
+  with the same common name (red: B04, nir08: B8A, …; 20 m bands repeated
+  onto 10 m first, i.e. an area-weighted mean), clouds included; qa_pixel
+  comes from the nine cells' SCL (rules in :meth:`SampleScene.landsat_qa`).
 
 Everything is a function of the global 10 m grid, so overlapping tiles agree
 and tests can recompute what a cube must contain with :class:`SampleScene`.
-Asset hrefs are relative to the catalog folder; a server rewrites them.
+Asset hrefs are relative to the catalog folder (CDSE: the https alternate);
+a server rewrites them.
 
 Run ``python -m sitscube.engine.sample_catalog OUTPUT_DIR`` to write it.
 """
@@ -66,6 +94,60 @@ SCL_CLOUD_MEDIUM, SCL_CLOUD_HIGH, SCL_CIRRUS, SCL_SNOW = 8, 9, 10, 11
 PC_COLLECTION = "sentinel-2-l2a"
 ES_COLLECTION = "earth-search-s2-l2a"
 ES_TILES = ("31TCJ",)
+
+# ---- Copernicus Data Space Ecosystem convention
+CDSE_COLLECTION = "cdse-sentinel-2-l2a"
+CDSE_TILES = ("31TCJ",)
+# asset key -> (band, resolution); 10 m only for B02/B03/B04/B08, as ESA ships them
+CDSE_ASSETS: Dict[str, Tuple[str, int]] = {
+    f"{band}_{resolution}m": (band, resolution)
+    for band, resolution in [
+        ("B02", 10), ("B03", 10), ("B04", 10), ("B08", 10),
+        ("B02", 20), ("B03", 20), ("B04", 20), ("B8A", 20), ("B11", 20), ("B12", 20), ("SCL", 20),
+        ("B04", 60), ("SCL", 60),
+    ]
+}
+CDSE_TITLES = {
+    "B02": "Blue (band 2)", "B03": "Green (band 3)", "B04": "Red (band 4)", "B08": "NIR 1 (band 8)",
+    "B8A": "NIR 2 (band 8A)", "B11": "SWIR 1 (band 11)", "B12": "SWIR 2 (band 12)",
+    "SCL": "Scene classification map (SCL)",
+}
+SCL_CLASSES = [
+    "no_data", "saturated_or_defective", "dark_area_pixels", "cloud_shadows", "vegetation", "not_vegetated",
+    "water", "unclassified", "cloud_medium_probability", "cloud_high_probability", "thin_cirrus", "snow",
+]
+
+# ---- Landsat Collection 2 Level-2 convention
+LANDSAT_COLLECTION = "landsat-c2-l2"
+LANDSAT_PIXEL = 30
+LANDSAT_ORIGIN = (300000, 4810230)  # top-left: multiples of 30 m, on the 10 m grid, inside the area
+LANDSAT_SIZE = 149  # pixels a side: 4470 m
+LANDSAT_FILL_CORNER = 20  # pixels (row + col < 20) of fill in the north-west corner
+LANDSAT_WRS = ("197", "030")  # WRS-2 path, row
+LANDSAT_SCALE, LANDSAT_OFFSET = 2.75e-05, -0.2
+LANDSAT_9_FROM = dt.date(2021, 11, 1)  # first Landsat 9 products
+# asset key, Sentinel-2 band it is derived from, file suffix, OLI band, centre wavelength, FWHM, title, description
+LANDSAT_BANDS = [
+    ("blue", "B02", "SR_B2", "OLI_B2", 0.48, 0.06, "Blue Band", "Visible blue"),
+    ("green", "B03", "SR_B3", "OLI_B3", 0.56, 0.06, "Green Band", "Visible green"),
+    ("red", "B04", "SR_B4", "OLI_B4", 0.65, 0.04, "Red Band", "Visible red"),
+    ("nir08", "B8A", "SR_B5", "OLI_B5", 0.87, 0.03, "Near Infrared Band 0.8", "Near infrared"),
+    ("swir16", "B11", "SR_B6", "OLI_B6", 1.61, 0.09, "Short-wave Infrared Band 1.6", "Short-wave infrared"),
+    ("swir22", "B12", "SR_B7", "OLI_B7", 2.2, 0.19, "Short-wave Infrared Band 2.2", "Short-wave infrared"),
+]
+LANDSAT_QA_KEY = "qa_pixel"
+# qa_pixel bits (USGS Landsat 8-9 C2 L2) and the confidence pairs (low 1, high 3)
+QA_FILL, QA_DILATED, QA_CIRRUS, QA_CLOUD, QA_SHADOW, QA_SNOW, QA_CLEAR, QA_WATER = (1 << b for b in range(8))
+QA_CLOUD_CONFIDENCE, QA_SHADOW_CONFIDENCE, QA_SNOW_CONFIDENCE, QA_CIRRUS_CONFIDENCE = 8, 10, 12, 14  # offsets
+QA_LOW = (1 << 8) | (1 << 10) | (1 << 12) | (1 << 14)  # every confidence low: 21760
+QA_CLEAR_LAND = QA_LOW | QA_CLEAR  # 21824
+QA_CLEAR_WATER = QA_LOW | QA_CLEAR | QA_WATER  # 21952
+QA_CLOUD_HIGH = QA_LOW | QA_CLOUD | (3 << QA_CLOUD_CONFIDENCE)  # 22280
+QA_DILATED_LAND = QA_LOW | QA_DILATED  # 21762
+QA_SHADOW_HIGH = QA_LOW | QA_SHADOW | QA_CLEAR | (3 << QA_SHADOW_CONFIDENCE)  # 23888
+QA_SNOW_HIGH = QA_LOW | QA_SNOW | QA_CLEAR | (3 << QA_SNOW_CONFIDENCE)  # 30048
+QA_CIRRUS_HIGH = QA_LOW | QA_CIRRUS | QA_CLEAR | (3 << QA_CIRRUS_CONFIDENCE)  # 54596
+QA_FILL_VALUE = 1
 
 
 def band_resolution(band: str) -> int:
@@ -323,7 +405,153 @@ class SampleScene:
             value = self.scl(date)
         else:
             value = self.encode(self.observed(band, date), offset)
+        return self.masked(value, resolution)
+
+    def masked(self, value: np.ndarray, resolution: int) -> np.ndarray:
+        """A global-grid array with 0 where no tile has data."""
         return np.where(self.coverage_global(resolution), value, 0).astype(value.dtype)
+
+    # ---- other resolutions (CDSE's B04_20m, B04_60m, SCL_60m) ---------------
+    @staticmethod
+    def downsample(values: np.ndarray, band: str, resolution: int) -> np.ndarray:
+        """A band's global-grid array on a coarser grid (a multiple of its own resolution).
+
+        Reflectance: the mean of the finer pixels, rounded with ``np.rint``
+        (halves to even), int32. SCL: nearest, the centre pixel of each block.
+        Finer pixels beyond the last whole block are dropped (60 m: 74 pixels
+        cover 4440 of the area's 4480 m).
+        """
+        native = band_resolution(band)
+        if resolution == native:
+            return values
+        if resolution % native:
+            raise ValueError(f"{band}: {resolution} m is not a multiple of {native} m")
+        factor = resolution // native
+        n = AREA_SIZE // resolution
+        if band == SCL_KEY:
+            return values[factor // 2::factor, factor // 2::factor][:n, :n]
+        blocks = values[: n * factor, : n * factor].astype(np.float64).reshape(n, factor, n, factor)
+        return np.rint(blocks.mean(axis=(1, 3))).astype(np.int32)
+
+    def observed_at(self, band: str, date: dt.date, resolution: int) -> np.ndarray:
+        """:meth:`observed` (or SCL) on the global grid at a resolution (see :meth:`downsample`)."""
+        values = self.scl(date) if band == SCL_KEY else self.observed(band, date)
+        return self.downsample(values, band, resolution)
+
+    def stored_at(self, band: str, date: dt.date, offset: bool, resolution: int) -> np.ndarray:
+        """:meth:`stored` at another resolution: aggregate the observed values, then encode and mask."""
+        value = self.observed_at(band, date, resolution)
+        if band != SCL_KEY:
+            value = self.encode(value, offset)
+        return self.masked(value, resolution)
+
+    def cdse_stored(self, key: str, date: dt.date, tile: str = "31TCJ") -> np.ndarray:
+        """What the CDSE file of an asset key (``B04_20m``…) holds on the tile's own grid (0: no data)."""
+        band, resolution = CDSE_ASSETS[key]
+        offset = band != SCL_KEY and has_offset(processing_baseline(date))
+        window = self.window(tile, resolution)
+        return np.where(self.coverage(tile, resolution), self.stored_at(band, date, offset, resolution)[window], 0)
+
+    # ---- Landsat (30 m, from the 10 m cells) ------------------------------
+    def landsat_dates(self) -> List[dt.date]:
+        """Every third Sentinel-2 date (same day, so the same sky): clear, cloudy, overcast and snow dates."""
+        return [d for i, d in enumerate(self.dates) if i % 3 == 0]
+
+    def landsat_transform(self):
+        from affine import Affine
+
+        return Affine(LANDSAT_PIXEL, 0, LANDSAT_ORIGIN[0], 0, -LANDSAT_PIXEL, LANDSAT_ORIGIN[1])
+
+    def landsat_valid(self) -> np.ndarray:
+        """False on the scene's fill (qa_pixel 1, SR 0): a triangle in the north-west corner."""
+        rows, cols = np.meshgrid(np.arange(LANDSAT_SIZE), np.arange(LANDSAT_SIZE), indexing="ij")
+        return (rows + cols) >= LANDSAT_FILL_CORNER
+
+    @staticmethod
+    def landsat_cells(values: np.ndarray) -> np.ndarray:
+        """(149, 3, 149, 3) view of a 10 m global-grid array: the nine 10 m cells of each 30 m pixel."""
+        k = LANDSAT_PIXEL // PIXEL
+        row = (AREA_ORIGIN[1] - LANDSAT_ORIGIN[1]) // PIXEL
+        col = (LANDSAT_ORIGIN[0] - AREA_ORIGIN[0]) // PIXEL
+        n = LANDSAT_SIZE * k
+        return values[row: row + n, col: col + n].reshape(LANDSAT_SIZE, k, LANDSAT_SIZE, k)
+
+    @staticmethod
+    def _to_10m(values: np.ndarray, resolution: int) -> np.ndarray:
+        factor = resolution // PIXEL
+        return values if factor == 1 else np.repeat(np.repeat(values, factor, axis=0), factor, axis=1)
+
+    @staticmethod
+    def landsat_band(common_name: str) -> str:
+        """The Sentinel-2 band a Landsat asset is derived from (red: B04, nir08: B8A…)."""
+        return next(b[1] for b in LANDSAT_BANDS if b[0] == common_name)
+
+    def _landsat_reflectance(self, observed: np.ndarray, band: str) -> np.ndarray:
+        cells = self.landsat_cells(self._to_10m(observed, band_resolution(band)))
+        return cells.astype(np.float64).mean(axis=(1, 3)) / 10000.0
+
+    def landsat_reflectance(self, common_name: str, date: dt.date) -> np.ndarray:
+        """Reflectance (float64, 149 × 149) a Landsat band sees, clouds included, fill not masked.
+
+        The mean of the nine 10 m cells of :meth:`observed` for the Sentinel-2
+        band with the same common name (20 m bands repeated onto 10 m first),
+        divided by 10000.
+        """
+        band = self.landsat_band(common_name)
+        return self._landsat_reflectance(self.observed(band, date), band)
+
+    def landsat_encode(self, reflectance: np.ndarray) -> np.ndarray:
+        """Landsat C2 L2 DN: round((reflectance + 0.2) / 2.75e-05), clipped to 1-65535; 0 on the fill."""
+        dn = np.clip(np.rint((reflectance - LANDSAT_OFFSET) / LANDSAT_SCALE), 1, 65535).astype(np.uint16)
+        return np.where(self.landsat_valid(), dn, 0).astype(np.uint16)
+
+    def landsat_stored(self, common_name: str, date: dt.date) -> np.ndarray:
+        """The DN a Landsat SR file holds (nodata 0)."""
+        return self.landsat_encode(self.landsat_reflectance(common_name, date))
+
+    def landsat_qa(self, date: dt.date) -> np.ndarray:
+        """qa_pixel (uint16, 149 × 149) from the SCL of the nine 10 m cells of each 30 m pixel.
+
+        Rules (every confidence pair starts low, 01):
+        * cloud (bit 3, cloud confidence high): any cell SCL 8 or 9;
+        * cirrus (bit 2, cirrus confidence high): any cell SCL 10;
+        * cloud shadow (bit 4, shadow confidence high): any cell SCL 3;
+        * snow (bit 5, snow confidence high): any cell SCL 11;
+        * dilated cloud (bit 1): not cloud, and one of the 8 neighbouring 30 m
+          pixels is cloud;
+        * clear (bit 6): neither cloud nor dilated cloud (so shadow, snow and
+          cirrus pixels are "clear", as USGS sets it);
+        * water (bit 7): at least 5 of the 9 cells SCL 6 and not cloud;
+        * fill: the value 1 alone (see :meth:`landsat_valid`).
+        Hence clear land 21824, clear water 21952, cloud 22280, dilated cloud
+        21762, shadow 23888, snow 30048, cirrus 54596.
+        """
+        cells = self.landsat_cells(self._to_10m(self.scl(date), 20))
+
+        def any_cell(*codes):
+            return np.isin(cells, codes).any(axis=(1, 3))
+
+        cloud = any_cell(SCL_CLOUD_MEDIUM, SCL_CLOUD_HIGH)
+        cirrus = any_cell(SCL_CIRRUS)
+        shadow = any_cell(SCL_SHADOW)
+        snow = any_cell(SCL_SNOW)
+        water = ((cells == SCL_WATER).sum(axis=(1, 3)) >= 5) & ~cloud
+        padded = np.pad(cloud, 1)
+        near = np.zeros_like(cloud)
+        for dy in range(3):
+            for dx in range(3):
+                near |= padded[dy: dy + LANDSAT_SIZE, dx: dx + LANDSAT_SIZE]
+        dilated = near & ~cloud
+        qa = np.full(cloud.shape, QA_LOW, dtype=np.uint16)
+        qa[cloud] |= QA_CLOUD | (3 << QA_CLOUD_CONFIDENCE)
+        qa[cirrus] |= QA_CIRRUS | (3 << QA_CIRRUS_CONFIDENCE)
+        qa[shadow] |= QA_SHADOW | (3 << QA_SHADOW_CONFIDENCE)
+        qa[snow] |= QA_SNOW | (3 << QA_SNOW_CONFIDENCE)
+        qa[dilated] |= QA_DILATED
+        qa[~(cloud | dilated)] |= QA_CLEAR
+        qa[water] |= QA_WATER
+        qa[~self.landsat_valid()] = QA_FILL_VALUE
+        return qa
 
 
 # ---- writing the catalog ---------------------------------------------------

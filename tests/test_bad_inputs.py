@@ -114,6 +114,22 @@ def inputs(sitscube_provider, stac_api, area_lonlat, tmp_path_factory):
             "type": "Feature", "properties": {"name": "a field"},
             "geometry": {"type": "Polygon", "coordinates": [[[1.4, 43.4], [1.41, 43.4], [1.41, 43.41], [1.4, 43.4]]]}}]}, stream)
     f.points_outside = _layer("Point", [("Point(500000 5000000)", ["far"])], fields="field=name:string")
+    # items as real catalogs can publish them: only metadata assets; S3 hrefs without an https alternate
+    with open(f.items, encoding="utf-8") as stream:
+        found = json.load(stream)
+    first = found["features"][:2]
+    f.items_no_raster = str(folder / "items_no_raster.geojson")
+    with open(f.items_no_raster, "w", encoding="utf-8") as stream:
+        json.dump({"type": "FeatureCollection", "features": [
+            {**item, "assets": {"granule-metadata": {"href": "https://example.invalid/MTD_TL.xml", "type": "application/xml",
+                                                     "roles": ["metadata"]}}} for item in first]}, stream)
+    f.items_s3 = str(folder / "items_s3.geojson")
+    with open(f.items_s3, "w", encoding="utf-8") as stream:
+        json.dump({"type": "FeatureCollection", "features": [
+            {**item, "assets": {key: {**asset, "href": "s3://eodata/Sentinel-2/" + asset["href"].rsplit("/", 3)[-3] + ".tif"}
+                                for key, asset in item["assets"].items()}} for item in first]}, stream)
+    f.cube_scl_only = _run("sitscube:loadcube", {"ITEMS": f.items, "AOI": SMALL_AOI, "RESOLUTION": 40, "BANDS": "scl",
+                                                 "OUTPUT": str(folder / "cube_scl.nc")})["OUTPUT"]
     return f
 
 
@@ -162,7 +178,17 @@ BAD = [
     ("load-text-as-items", "sitscube:loadcube", lambda f, out: {
         "ITEMS": f.text, "AOI": SMALL_AOI, "RESOLUTION": 40, "BANDS": "red", "OUTPUT": out("cube.nc")},
      r"ITEMS|not a GeoJSON|not a STAC", None),
+    ("load-collection-without-raster-assets", "sitscube:loadcube", lambda f, out: {
+        "ITEMS": f.items_no_raster, "AOI": SMALL_AOI, "RESOLUTION": 40, "BANDS": "red", "OUTPUT": out("cube.nc")},
+     r"no raster data asset.*choose another COLLECTION", None),
+    ("load-s3-without-credentials", "sitscube:loadcube", lambda f, out: {
+        "ITEMS": f.items_s3, "AOI": SMALL_AOI, "RESOLUTION": 40, "BANDS": "red", "OUTPUT": out("cube.nc")},
+     r"on S3 with no https alternate.*AWS_ACCESS_KEY_ID.*Nothing was written", "OUTPUT"),
     # ---- cube steps
+    ("harmonize-nothing-it-can-correct", "sitscube:harmonize", lambda f, out: {
+        "INPUT": f.cube_scl_only, "OUTPUT": out("h.nc")}, r"carry the \+1000 offset .* no reflectance band", "OUTPUT"),
+    ("cloudmask-unknown-bit", "sitscube:cloudmask", lambda f, out: {
+        "INPUT": f.cube, "MASK_BITS": "cloud,haze", "OUTPUT": out("m.nc")}, r"MASK_BITS: 'haze'", None),
     ("harmonize-text-as-cube", "sitscube:harmonize", lambda f, out: {"INPUT": f.text, "OUTPUT": out("h.nc")},
      r"must end in \.nc.*not '\.txt'", None),
     ("harmonize-text-named-nc", "sitscube:harmonize", lambda f, out: {"INPUT": f.text_as_nc, "OUTPUT": out("h.nc")},
