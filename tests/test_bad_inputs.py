@@ -184,6 +184,13 @@ BAD = [
     ("load-s3-without-credentials", "sitscube:loadcube", lambda f, out: {
         "ITEMS": f.items_s3, "AOI": SMALL_AOI, "RESOLUTION": 40, "BANDS": "red", "OUTPUT": out("cube.nc")},
      r"on S3 with no https alternate.*AWS_ACCESS_KEY_ID.*Nothing was written", "OUTPUT"),
+    ("download-aoi-outside-items", "sitscube:downloadassets", lambda f, out: {
+        "ITEMS": f.items, "BANDS": "red", "AOI": "500000,500100,5000000,5000100 [EPSG:32631]",
+        "OUTPUT_FOLDER": out("downloads")}, r"AOI is outside all", None),
+    ("download-no-raster-assets", "sitscube:downloadassets", lambda f, out: {
+        "ITEMS": f.items_no_raster, "BANDS": "red", "OUTPUT_FOLDER": out("downloads")}, r"no raster data asset", None),
+    ("quicklooks-geojson-not-items", "sitscube:quicklooks", lambda f, out: {
+        "ITEMS": f.plain_geojson, "OUTPUT_HTML": out("gallery.html")}, r"not STAC items", None),
     # ---- cube steps
     ("harmonize-nothing-it-can-correct", "sitscube:harmonize", lambda f, out: {
         "INPUT": f.cube_scl_only, "OUTPUT": out("h.nc")}, r"carry the \+1000 offset .* no reflectance band", "OUTPUT"),
@@ -303,4 +310,4 @@ def test_the_table_covers_every_algorithm_with_25_rows_or_more():
     assert len(BAD) >= 25 and len({row[0] for row in BAD}) == len(BAD)
     assert algorithms == {f"sitscube:{name}" for name in (
         "stacsearch", "loadcube", "harmonize", "cloudmask", "gapfill", "spectralindex", "composite",
-        "exporttimeseries", "trainrandomforest", "classify", "zonalstatistics")}
+        "exporttimeseries", "trainrandomforest", "classify", "zonalstatistics", "downloadassets", "quicklooks")}
