@@ -378,7 +378,7 @@ def composite(ds, method="median", bands=None, start=None, end=None, period=None
             layers.append(xr.DataArray(data, dims=("y", "x"), coords=spatial))
         value = layers[0] if not period else xr.concat(layers, dim="period", coords="minimal")
         dtype = value.dtype
-        attrs = {k: v for k, v in band.attrs.items() if k in ("reflectance_scale", "units", "long_name")}
+        attrs = {k: v for k, v in band.attrs.items() if k in ("reflectance_scale", "reflectance_offset", "units", "long_name")}
         attrs["nodata"] = _band_nodata(band) if dtype.kind in "iu" else np.float32(np.nan)
         attrs["composite_method"] = method_text
         if "spatial_ref" in spatial:
@@ -537,9 +537,10 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                 dst.set_band_description(band, description)
                 dst.update_tags(band, **tags)
             scales = [float(v.attrs.get("reflectance_scale", 1.0)) for _, v, _ in layers]
-            if any(s != 1.0 for s in scales):
+            offsets = [float(v.attrs.get("reflectance_offset", 0.0)) for _, v, _ in layers]
+            if any(s != 1.0 for s in scales) or any(offsets):
                 dst.scales = scales
-                dst.offsets = [0.0] * len(layers)
+                dst.offsets = offsets
             dst.update_tags(
                 sitscube_history=composite_ds.attrs.get("sitscube_history", "[]"),
                 composite_method=", ".join(sorted({str(v.attrs.get("composite_method", "")) for _, v, _ in layers})),

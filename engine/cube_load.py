@@ -513,8 +513,17 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         ds = ds.assign_coords({name: ("time", np.asarray(values))})
     for key in keys:
         raster = (items[0]["assets"][key].get("raster:bands") or [{}])[0]
-        if "scale" in raster:  # the offset varies by date: see processing_baseline
-            ds[key].attrs["reflectance_scale"] = raster["scale"]
+        scale = raster.get("scale")
+        if scale is None and not is_categorical(key):
+            from .reflectance import LANDSAT_SR_KEYS, LANDSAT_SR_SCALE, is_landsat_level2
+
+            if key.lower() in LANDSAT_SR_KEYS and all(is_landsat_level2(item) for item in items):
+                scale = LANDSAT_SR_SCALE  # USGS's items do not say it
+        if scale is not None:  # Sentinel-2's offset varies by date: see processing_baseline and harmonize
+            ds[key].attrs["reflectance_scale"] = scale
+        offset = _constant_offset(items, key)
+        if offset:  # Landsat C2 L2's -0.2: the same on every date, kept for indices and GeoTIFFs
+            ds[key].attrs["reflectance_offset"] = offset
         ds[key].attrs["asset_key"] = key
     if request.units == "reflectance":
         from .reflectance import to_reflectance
@@ -528,6 +537,23 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
     ds.attrs["title"] = "SITS Cube"
     ds.attrs["source"] = ", ".join(sorted({i.get("collection") or "" for i in items}))
     return ds
+
+
+def _constant_offset(items: Sequence[dict], key: str) -> Optional[float]:
+    """The offset every item states for this band, when it is not Sentinel-2's baseline offset (harmonize's job)."""
+    if is_categorical(key) or any(processing_baseline(item) for item in items):
+        return None
+    offsets = {(item["assets"][key].get("raster:bands") or [{}])[0].get("offset") for item in items}
+    if len(offsets) != 1:
+        return None
+    offset = offsets.pop()
+    if offset is None:
+        from .reflectance import LANDSAT_SR_KEYS, LANDSAT_SR_OFFSET, is_landsat_level2
+
+        if all(is_landsat_level2(item) for item in items) and key.lower() in LANDSAT_SR_KEYS:
+            return LANDSAT_SR_OFFSET  # USGS's items do not say it
+        return None
+    return float(offset) or None
 
 
 def _with_header_facts(items: List[dict], keys: Sequence[str], found: Dict[Tuple[str, str], dict],

@@ -95,6 +95,9 @@ def _reflectance(band):
     value = band.astype(np.float32)
     if scale is not None and float(scale) != 1.0:
         value = value * np.float32(scale)
+    offset = band.attrs.get("reflectance_offset")  # Landsat C2 L2: -0.2 (Sentinel-2's is removed by harmonize)
+    if offset and band.dtype.kind in "iu":
+        value = value + np.float32(offset)
     return value
 
 

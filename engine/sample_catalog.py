@@ -568,6 +568,33 @@ def _write_cog(path: str, array: np.ndarray, transform, nodata=0) -> None:
         dst.write(array, 1)
 
 
+def _write_jp2(path: str, array: np.ndarray, transform) -> None:
+    """Lossless JPEG 2000 as ESA ships it: no nodata in the file (the item states it), no side-car."""
+    import rasterio
+
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    profile = dict(
+        driver="JP2OpenJPEG", width=array.shape[1], height=array.shape[0], count=1, dtype=array.dtype.name,
+        crs=f"EPSG:{EPSG}", transform=transform, QUALITY="100", REVERSIBLE="YES",
+    )
+    with rasterio.Env(GDAL_PAM_ENABLED="NO"):
+        with rasterio.open(path, "w", **profile) as dst:
+            dst.write(array, 1)
+
+
+def _lonlat_polygon(points: List[Tuple[float, float]]) -> Tuple[dict, List[float]]:
+    """A UTM 31N ring (x, y) as a lon/lat polygon, and its bbox."""
+    from pyproj import Transformer
+
+    to_lonlat = Transformer.from_crs(EPSG, 4326, always_xy=True)
+    ring = [list(to_lonlat.transform(x, y)) for x, y in points]
+    ring = [[round(lon, 7), round(lat, 7)] for lon, lat in ring]
+    ring.append(ring[0])
+    lons = [p[0] for p in ring]
+    lats = [p[1] for p in ring]
+    return {"type": "Polygon", "coordinates": [ring]}, [min(lons), min(lats), max(lons), max(lats)]
+
+
 def _footprint_lonlat(scene: SampleScene, tile: str) -> Tuple[dict, List[float]]:
     """Valid-data footprint of a tile as a lon/lat polygon, and its bbox."""
     from pyproj import Transformer
@@ -680,15 +707,231 @@ def _es_item(scene, tile, date, index, hrefs) -> dict:
     }
 
 
-def _collection(collection_id: str, description: str, items: List[dict], summaries: dict) -> dict:
+CDSE_STAC_EXTENSIONS = [
+    "https://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json",
+    "https://stac-extensions.github.io/authentication/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/classification/v2.0.0/schema.json",
+    "https://stac-extensions.github.io/eo/v2.0.0/schema.json",
+    "https://stac-extensions.github.io/file/v2.1.0/schema.json",
+    "https://stac-extensions.github.io/grid/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/processing/v1.2.0/schema.json",
+    "https://stac-extensions.github.io/product/v0.1.0/schema.json",
+    "https://stac-extensions.github.io/projection/v2.0.0/schema.json",
+    "https://stac-extensions.github.io/raster/v2.0.0/schema.json",
+    "https://stac-extensions.github.io/sat/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/storage/v2.0.0/schema.json",
+]
+
+
+def cdse_product_id(tile: str, date: dt.date, index: int) -> str:
+    """S2A_MSIL2A_20220128T105621_N0400_R051_T31TCJ_20220128T160000: the baseline is in _Nxxxx_."""
+    stamp = date.strftime("%Y%m%d")
+    unit = "A" if index % 2 == 0 else "B"
+    baseline = processing_baseline(date).replace(".", "")
+    return f"S2{unit}_MSIL2A_{stamp}T105621_N{baseline}_R051_T{tile}_{stamp}T160000"
+
+
+def cdse_paths(tile: str, date: dt.date, index: int, key: str) -> Tuple[str, str]:
+    """(s3:// href, path inside the SAFE product) of a CDSE asset; the file is data/cdse/<path>."""
+    band, resolution = CDSE_ASSETS[key]
+    product = cdse_product_id(tile, date, index)
+    stamp = date.strftime("%Y%m%d")
+    granule = f"L2A_T{tile}_A{30000 + index:06d}_{stamp}T105621"
+    local = f"{product}.SAFE/GRANULE/{granule}/IMG_DATA/R{resolution}m/T{tile}_{stamp}T105621_{key}.jp2"
+    return f"s3://eodata/Sentinel-2/MSI/L2A/{date.strftime('%Y/%m/%d')}/{local}", local
+
+
+def _cdse_asset(scene, tile, date, index, key, offset: bool) -> dict:
+    band, resolution = CDSE_ASSETS[key]
+    s3, local = cdse_paths(tile, date, index, key)
+    x0, y0 = TILES[tile]
+    n = TILE_SIZE // resolution
+    sampling = "sampling:original" if resolution == band_resolution(band) else "sampling:downsampled"
+    asset = {"href": s3}
+    if band != SCL_KEY:
+        _, common, _, wavelength, _ = next(b for b in BANDS if b[0] == band)
+        asset["bands"] = [
+            {"description": CDSE_TITLES[band], "eo:center_wavelength": wavelength, "name": band, "eo:common_name": common}
+        ]
+    asset.update({
+        "alternate": {
+            "https": {"href": f"data/cdse/{local}", "auth:refs": ["oidc"], "storage:refs": [], "alternate:name": "HTTPS"}
+        },
+        "proj:bbox": [x0, y0 - n * resolution, x0 + n * resolution, y0],
+        "proj:code": f"EPSG:{EPSG}",
+        "proj:transform": [resolution, 0, x0, 0, -resolution, y0],
+        "file:local_path": local,
+        "gsd": resolution,
+        "type": "image/jp2",
+        "roles": ["data", "reflectance", sampling, f"gsd:{resolution}m"] if band != SCL_KEY
+        else ["data", sampling, f"gsd:{resolution}m"],
+        "title": f"{CDSE_TITLES[band]} - {resolution}m",
+        "nodata": 0,
+        "auth:refs": ["s3"],
+        "data_type": "uint8" if band == SCL_KEY else "uint16",
+        "proj:shape": [n, n],
+    })
+    if band == SCL_KEY:
+        asset["classification:classes"] = [
+            dict({"name": name, "value": value}, **({"nodata": True} if value == 0 else {}))
+            for value, name in enumerate(SCL_CLASSES)
+        ]
+    else:
+        asset["raster:scale"] = 0.0001
+        asset["raster:offset"] = -0.1 if offset else 0.0
+    asset.update({"storage:refs": ["cdse-s3"], "alternate:name": "S3"})
+    return asset
+
+
+def _cdse_item(scene, tile, date, index) -> dict:
+    baseline = processing_baseline(date)
+    offset = has_offset(baseline)
+    platform = "sentinel-2a" if index % 2 == 0 else "sentinel-2b"
+    geometry, bbox = _footprint_lonlat(scene, tile)
+    scl = scene.scl(date)[scene.window(tile, 20)][scene.coverage(tile, 20)]
+    stamp = _item_datetime(date)
+    return {
+        "type": "Feature", "stac_version": "1.1.0", "stac_extensions": CDSE_STAC_EXTENSIONS,
+        "id": cdse_product_id(tile, date, index), "collection": CDSE_COLLECTION,
+        "geometry": geometry, "bbox": bbox, "links": [],
+        "assets": {key: _cdse_asset(scene, tile, date, index, key, offset) for key in CDSE_ASSETS},
+        "properties": {
+            "gsd": 10, "datetime": stamp, "start_datetime": stamp, "end_datetime": stamp,
+            "platform": platform, "constellation": "sentinel-2", "instruments": ["msi"],
+            "grid:code": f"MGRS-{tile}", "product:type": "S2MSI2A", "processing:level": "L2",
+            "processing:version": baseline, "processing:facility": "ESA",
+            "eo:cloud_cover": _cloud_cover(scene, tile, date),
+            "eo:snow_cover": round(100.0 * float(np.mean(scl == SCL_SNOW)), 2),
+            "sat:relative_orbit": 51, "sat:absolute_orbit": 30000 + index, "sat:orbit_state": "descending",
+            "auth:schemes": {
+                "s3": {"type": "s3"},
+                "oidc": {
+                    "type": "openIdConnect",
+                    "openIdConnectUrl": "https://identity.dataspace.copernicus.eu/auth/realms/CDSE/.well-known/openid-configuration",
+                },
+            },
+            "storage:schemes": {
+                "cdse-s3": {"type": "custom-s3", "title": "Copernicus Data Space Ecosystem S3",
+                            "platform": "https://eodata.dataspace.copernicus.eu", "requester_pays": False},
+            },
+        },
+    }
+
+
+LANDSAT_STAC_EXTENSIONS = [
+    "https://stac-extensions.github.io/raster/v1.1.0/schema.json",
+    "https://stac-extensions.github.io/eo/v1.0.0/schema.json",
+    "https://stac-extensions.github.io/view/v1.0.0/schema.json",
+    "https://stac-extensions.github.io/projection/v1.1.0/schema.json",
+    "https://landsat.usgs.gov/stac/landsat-extension/v1.1.1/schema.json",
+    "https://stac-extensions.github.io/classification/v1.0.0/schema.json",
+]
+_CONFIDENCE = {
+    "cloud": ["low", "medium", "high"], "cloud_shadow": ["low", "reserved", "high"],
+    "snow": ["low", "reserved", "high"], "cirrus": ["low", "reserved", "high"],
+}
+QA_BITFIELDS = [
+    {"name": name, "length": 1, "offset": bit, "description": description,
+     "classes": [{"name": f"not_{short}", "value": 0}, {"name": short, "value": 1}]}
+    for bit, (name, short, description) in enumerate([
+        ("fill", "fill", "Image or fill data"), ("dilated_cloud", "dilated", "Dilated cloud"),
+        ("cirrus", "cirrus", "Cirrus mask"), ("cloud", "cloud", "Cloud mask"),
+        ("cloud_shadow", "shadow", "Cloud shadow mask"), ("snow", "snow", "Snow/Ice mask"),
+        ("clear", "clear", "Clear mask"), ("water", "water", "Water mask"),
+    ])
+] + [
+    {"name": f"{name}_confidence", "length": 2, "offset": offset, "description": f"{name} confidence levels",
+     "classes": [{"name": "not_set", "value": 0}] + [{"name": c, "value": v + 1} for v, c in enumerate(_CONFIDENCE[name])]}
+    for name, offset in (("cloud", 8), ("cloud_shadow", 10), ("snow", 12), ("cirrus", 14))
+]
+
+
+def landsat_platform(date: dt.date, index: int) -> str:
+    """Landsat 8, then Landsat 8 and 9 alternating from November 2021 (index: among the Landsat dates)."""
+    return "landsat-9" if date >= LANDSAT_9_FROM and index % 2 == 1 else "landsat-8"
+
+
+def landsat_product_id(date: dt.date, index: int) -> str:
+    """LC08_L2SP_197030_20210403_20210411_02_T1 (acquired, processed 8 days later)."""
+    sensor = "LC09" if landsat_platform(date, index) == "landsat-9" else "LC08"
+    processed = date + dt.timedelta(days=8)
+    return f"{sensor}_L2SP_{''.join(LANDSAT_WRS)}_{date:%Y%m%d}_{processed:%Y%m%d}_02_T1"
+
+
+def landsat_folder(date: dt.date, index: int) -> str:
+    path, row = LANDSAT_WRS
+    return f"data/landsat/oli-tirs/{date.year}/{path}/{row}/{landsat_product_id(date, index)}"
+
+
+def _landsat_footprint() -> Tuple[dict, List[float]]:
+    """The valid part of the scene (the fill corner cut along row + col = 20.5 pixels)."""
+    x0, y0 = LANDSAT_ORIGIN
+    side = LANDSAT_SIZE * LANDSAT_PIXEL
+    cut = (LANDSAT_FILL_CORNER + 0.5) * LANDSAT_PIXEL
+    return _lonlat_polygon([(x0 + cut, y0), (x0 + side, y0), (x0 + side, y0 - side), (x0, y0 - side), (x0, y0 - cut)])
+
+
+def _landsat_item(date: dt.date, index: int, qa: np.ndarray, valid: np.ndarray) -> dict:
+    product = landsat_product_id(date, index)
+    platform = landsat_platform(date, index)
+    folder = landsat_folder(date, index)
+    geometry, bbox = _landsat_footprint()
+    cloudy = (qa & (QA_CLOUD | QA_CIRRUS)) != 0
+    cloud_cover = round(100.0 * float(cloudy[valid].mean()), 2)
+    land = valid & ((qa & QA_WATER) == 0)
+    assets = {}
+    for key, _, suffix, oli, wavelength, fwhm, title, description in LANDSAT_BANDS:
+        assets[key] = {
+            "href": f"{folder}/{product}_{suffix}.TIF",
+            "eo:bands": [{"name": oli, "center_wavelength": wavelength, "full_width_half_max": fwhm,
+                          "common_name": key, "description": description}],
+            "description": f"Collection 2 Level-2 {title} ({suffix}) Surface Reflectance",
+            "type": "image/tiff; application=geotiff; profile=cloud-optimized",
+            "roles": ["data", "reflectance"], "title": title,
+            "raster:bands": [{"scale": LANDSAT_SCALE, "nodata": 0, "offset": LANDSAT_OFFSET,
+                              "data_type": "uint16", "spatial_resolution": LANDSAT_PIXEL}],
+        }
+    assets[LANDSAT_QA_KEY] = {
+        "href": f"{folder}/{product}_QA_PIXEL.TIF",
+        "classification:bitfields": QA_BITFIELDS,
+        "type": "image/tiff; application=geotiff; profile=cloud-optimized",
+        "roles": ["cloud", "cloud-shadow", "snow-ice", "water-mask"],
+        "title": "Pixel Quality Assessment Band",
+        "description": "Collection 2 Level-1 Pixel Quality Assessment Band (QA_PIXEL)",
+        "raster:bands": [{"unit": "bit index", "nodata": 1, "data_type": "uint16",
+                          "spatial_resolution": LANDSAT_PIXEL}],
+    }
+    path, row = LANDSAT_WRS
+    return {
+        "type": "Feature", "stac_version": "1.0.0", "stac_extensions": LANDSAT_STAC_EXTENSIONS,
+        "id": product, "collection": LANDSAT_COLLECTION, "geometry": geometry, "bbox": bbox, "links": [],
+        "assets": assets,
+        "properties": {
+            "gsd": LANDSAT_PIXEL, "datetime": f"{date.isoformat()}T10:31:47.123456Z", "platform": platform,
+            "proj:epsg": EPSG, "proj:shape": [LANDSAT_SIZE, LANDSAT_SIZE],
+            "proj:transform": [float(LANDSAT_PIXEL), 0.0, float(LANDSAT_ORIGIN[0]),
+                               0.0, -float(LANDSAT_PIXEL), float(LANDSAT_ORIGIN[1])],
+            "description": "Landsat Collection 2 Level-2", "instruments": ["oli", "tirs"],
+            "eo:cloud_cover": cloud_cover, "view:off_nadir": 0,
+            "landsat:wrs_row": row, "landsat:wrs_path": path, "landsat:wrs_type": "2",
+            "landsat:scene_id": f"LC{product[3]}{path}{row}{date.year}{date.timetuple().tm_yday:03d}LGN00",
+            "landsat:correction": "L2SP",
+            "landsat:cloud_cover_land": round(100.0 * float(cloudy[land].mean()), 2) if land.any() else 0.0,
+            "landsat:collection_number": "02", "landsat:collection_category": "T1",
+        },
+    }
+
+
+def _collection(collection_id: str, description: str, items: List[dict], summaries: dict,
+                title: Optional[str] = None, stac_version: str = "1.0.0") -> dict:
     west = min(i["bbox"][0] for i in items)
     south = min(i["bbox"][1] for i in items)
     east = max(i["bbox"][2] for i in items)
     north = max(i["bbox"][3] for i in items)
     times = sorted(i["properties"]["datetime"] for i in items)
     return {
-        "type": "Collection", "stac_version": "1.0.0", "id": collection_id,
-        "title": f"Sample Sentinel-2 L2A ({collection_id})", "description": description,
+        "type": "Collection", "stac_version": stac_version, "id": collection_id,
+        "title": title or f"Sample Sentinel-2 L2A ({collection_id})", "description": description,
         "license": "CC-BY-4.0", "links": [],
         "extent": {"spatial": {"bbox": [[west, south, east, north]]}, "temporal": {"interval": [[times[0], times[-1]]]}},
         "summaries": summaries,
@@ -696,16 +939,22 @@ def _collection(collection_id: str, description: str, items: List[dict], summari
 
 
 def write_catalog(out_dir: str, scene: Optional[SampleScene] = None, log=print) -> dict:
-    """Write COGs, items (ndjson), collections and the land-cover truth."""
+    """Write the rasters, items (ndjson), collections and the land-cover truth."""
     from affine import Affine
 
     scene = scene or SampleScene()
-    pc_items, es_items = [], []
+    pc_items, es_items, cdse_items, landsat_items = [], [], [], []
+    landsat_dates = scene.landsat_dates()
+    landsat_valid = scene.landsat_valid()
     for index, date in enumerate(scene.dates):
         offset = has_offset(processing_baseline(date))
-        stored = {band: scene.stored(band, date, offset) for band, *_ in BANDS}
+        observed = {band: scene.observed(band, date) for band, *_ in BANDS}  # each band computed once a date
+        stored = {band: scene.masked(scene.encode(observed[band], offset), band_resolution(band)) for band, *_ in BANDS}
         stored[SCL_KEY] = scene.stored(SCL_KEY, date, False)
-        harmonized = {band: scene.stored(band, date, False) for band, *_ in BANDS} if offset else stored
+        harmonized = (
+            {band: scene.masked(scene.encode(observed[band], False), band_resolution(band)) for band, *_ in BANDS}
+            if offset else stored
+        )
         for tile in TILES:
             stamp = date.isoformat()
             pc_hrefs, es_hrefs = {}, {}
@@ -727,7 +976,36 @@ def write_catalog(out_dir: str, scene: Optional[SampleScene] = None, log=print) 
             pc_items.append(_pc_item(scene, tile, date, index, pc_hrefs))
             if tile in ES_TILES:
                 es_items.append(_es_item(scene, tile, date, index, es_hrefs))
-        log(f"  {date}: {len(TILES)} tiles written")
+            if tile in CDSE_TILES:  # same DN as the PC files, also at other resolutions (SampleScene.cdse_stored)
+                for key, (band, resolution) in CDSE_ASSETS.items():
+                    if resolution == band_resolution(band):
+                        value = stored[band]
+                    else:
+                        source = scene.scl(date) if band == SCL_KEY else observed[band]
+                        value = scene.downsample(source, band, resolution)
+                        if band != SCL_KEY:
+                            value = scene.encode(value, offset)
+                        value = scene.masked(value, resolution)
+                    x0, y0 = TILES[tile]
+                    keep = scene.coverage(tile, resolution)
+                    _, local = cdse_paths(tile, date, index, key)
+                    _write_jp2(
+                        os.path.join(out_dir, "data", "cdse", local),
+                        np.where(keep, value[scene.window(tile, resolution)], 0).astype(value.dtype),
+                        Affine(resolution, 0, x0, 0, -resolution, y0),
+                    )
+                cdse_items.append(_cdse_item(scene, tile, date, index))
+        if date in landsat_dates:
+            landsat_index = landsat_dates.index(date)
+            product = landsat_product_id(date, landsat_index)
+            folder = os.path.join(out_dir, landsat_folder(date, landsat_index))
+            for key, band, suffix, *_ in LANDSAT_BANDS:
+                dn = scene.landsat_encode(scene._landsat_reflectance(observed[band], band))
+                _write_cog(os.path.join(folder, f"{product}_{suffix}.TIF"), dn, scene.landsat_transform(), nodata=0)
+            qa = scene.landsat_qa(date)
+            _write_cog(os.path.join(folder, f"{product}_QA_PIXEL.TIF"), qa, scene.landsat_transform(), nodata=1)
+            landsat_items.append(_landsat_item(date, landsat_index, qa, landsat_valid))
+        log(f"  {date}: {len(TILES)} tiles written" + (", and a Landsat scene" if date in landsat_dates else ""))
 
     eo_summary = [{"name": b[0], "common_name": b[1], "center_wavelength": b[3]} for b in BANDS]
     collections = {
@@ -739,6 +1017,19 @@ def write_catalog(out_dir: str, scene: Optional[SampleScene] = None, log=print) 
             ES_COLLECTION, "Synthetic Sentinel-2 L2A, Earth Search conventions (offset removed by the catalog).",
             es_items, {"platform": ["sentinel-2a", "sentinel-2b"]},
         ),
+        CDSE_COLLECTION: _collection(
+            CDSE_COLLECTION, "Synthetic Sentinel-2 L2A, Copernicus Data Space Ecosystem conventions (STAC 1.1, "
+            "offset kept as ESA ships it, s3:// hrefs with https alternates, lossless JPEG 2000).",
+            cdse_items, {"platform": ["sentinel-2a", "sentinel-2b"], "processing:version": sorted(
+                {i["properties"]["processing:version"] for i in cdse_items})},
+            stac_version="1.1.0",
+        ),
+        LANDSAT_COLLECTION: _collection(
+            LANDSAT_COLLECTION, "Synthetic Landsat Collection 2 Level-2, Planetary Computer conventions "
+            "(surface reflectance DN * 2.75e-05 - 0.2, qa_pixel bit flags).",
+            landsat_items, {"platform": ["landsat-8", "landsat-9"], "instruments": ["oli", "tirs"], "gsd": [30]},
+            title=f"Sample Landsat Collection 2 Level-2 ({LANDSAT_COLLECTION})",
+        ),
     }
     os.makedirs(os.path.join(out_dir, "collections"), exist_ok=True)
     os.makedirs(os.path.join(out_dir, "items"), exist_ok=True)
@@ -746,7 +1037,9 @@ def write_catalog(out_dir: str, scene: Optional[SampleScene] = None, log=print) 
     for collection_id, collection in collections.items():
         with open(os.path.join(out_dir, "collections", f"{collection_id}.json"), "w") as stream:
             json.dump(collection, stream, indent=1)
-    for collection_id, items in ((PC_COLLECTION, pc_items), (ES_COLLECTION, es_items)):
+    all_items = {PC_COLLECTION: pc_items, ES_COLLECTION: es_items, CDSE_COLLECTION: cdse_items,
+                 LANDSAT_COLLECTION: landsat_items}
+    for collection_id, items in all_items.items():
         with open(os.path.join(out_dir, "items", f"{collection_id}.ndjson"), "w") as stream:
             for item in items:
                 stream.write(json.dumps(item) + "\n")
@@ -755,24 +1048,24 @@ def write_catalog(out_dir: str, scene: Optional[SampleScene] = None, log=print) 
     manifest = {
         "generator": "sitscube.engine.sample_catalog", "version": GENERATOR_VERSION, "seed": scene.seed,
         "epsg": EPSG, "dates": [d.isoformat() for d in scene.dates],
-        "collections": {PC_COLLECTION: len(pc_items), ES_COLLECTION: len(es_items)},
+        "landsat_dates": [d.isoformat() for d in landsat_dates],
+        "collections": {collection_id: len(items) for collection_id, items in all_items.items()},
     }
     with open(os.path.join(out_dir, "manifest.json"), "w") as stream:
         json.dump(manifest, stream, indent=1)
     return manifest
 
 
-GENERATOR_VERSION = 1
+# 2: the cdse-sentinel-2-l2a and landsat-c2-l2 collections (the first two unchanged)
+GENERATOR_VERSION = 1  # DEV: bump to 2 when done
 
 
 def ensure_catalog(out_dir: str, log=print) -> dict:
     """Write the catalog unless an identical one is already there."""
     manifest_path = os.path.join(out_dir, "manifest.json")
-    if os.path.exists(manifest_path):
+    if _catalog_version(out_dir) == GENERATOR_VERSION:
         with open(manifest_path) as stream:
-            manifest = json.load(stream)
-        if manifest.get("version") == GENERATOR_VERSION:
-            return manifest
+            return json.load(stream)
     import shutil
     import tempfile
 
@@ -781,11 +1074,34 @@ def ensure_catalog(out_dir: str, log=print) -> dict:
     temporary = tempfile.mkdtemp(prefix=".sample-catalog-", dir=parent)
     try:
         manifest = write_catalog(temporary, log=log)
-        shutil.rmtree(out_dir, ignore_errors=True)
-        os.replace(temporary, out_dir)
+        # Swap by two renames, so a catalog being served (another test session) is missing
+        # for an instant only; if another session put the same version in place meanwhile, keep it.
+        old = None
+        if os.path.exists(out_dir):
+            old = tempfile.mkdtemp(prefix=".sample-catalog-old-", dir=parent)
+            os.rmdir(old)
+            try:
+                os.replace(out_dir, old)
+            except OSError:
+                old = None
+        try:
+            os.replace(temporary, out_dir)
+        except OSError:
+            if _catalog_version(out_dir) != GENERATOR_VERSION:
+                raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return manifest
+
+
+def _catalog_version(out_dir: str):
+    try:
+        with open(os.path.join(out_dir, "manifest.json")) as stream:
+            return json.load(stream).get("version")
+    except (OSError, ValueError):
+        return None
 
 
 if __name__ == "__main__":

@@ -219,3 +219,18 @@ def test_rioxarray_reads_a_cube_crs(tmp_path):
 
     with xr.open_dataset(path, decode_coords="all") as opened:
         assert opened["red"].rio.crs.to_epsg() == 32631
+
+
+def test_landsat_index_uses_scale_and_offset():
+    """NDVI of Landsat DN: reflectance = DN x 2.75e-05 - 0.2, not DN x 1e-4."""
+    from sitscube.engine.indices import add_index
+
+    red_r, nir_r = 0.05, 0.35
+    dn = lambda r: np.full((1, 2, 2), round((r + 0.2) / 2.75e-05), dtype=np.uint16)  # noqa: E731
+    ds = xr.Dataset({"red": (("time", "y", "x"), dn(red_r)), "nir08": (("time", "y", "x"), dn(nir_r))},
+                    coords={"time": [np.datetime64("2020-01-14", "ns")], "y": [30.0, 0.0], "x": [0.0, 30.0]})
+    for name in ("red", "nir08"):
+        ds[name].attrs.update(nodata=0, reflectance_scale=2.75e-05, reflectance_offset=-0.2)
+        ds[name].attrs["eo_common_name"] = name
+    out = add_index(ds, "NDVI")
+    np.testing.assert_allclose(out["NDVI"].values, (nir_r - red_r) / (nir_r + red_r), atol=2e-4)
