@@ -43,8 +43,9 @@ def band_table(items: Sequence[dict]) -> Dict[str, List[str]]:
             add(key, key)
             base, _ = split_resolution(key)
             add(base, key)
-            for common in common_names(asset):
-                add(common, key)
+            names = common_names(asset)
+            if len(names) == 1:  # not 'visual' (red, green, blue in one asset) for 'red'
+                add(next(iter(names)), key)
     return table
 
 

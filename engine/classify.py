@@ -35,8 +35,10 @@ Choices (written down because the design page is silent on them):
   and the report says so. The numbers are pooled over the out-of-fold
   predictions (every sample predicted once by a model that did not see its
   group).
-* Model file: our own container, see ``save_model``. It is a pickle inside,
-  as every scikit-learn model file is: only open model files you trust.
+* Model file: our own container, see ``save_model``: a header line, JSON
+  metadata and the trees' arrays (numpy .npz, loaded without pickle), so
+  opening a model someone sent never runs code. Models of the first format
+  (a joblib pickle) open only when the caller says it trusts the file.
 * Class map: uint8 (codes <= 255) or uint16, nodata 0, tiled DEFLATE GeoTIFF;
   class names as band tags (``CLASS_<code>=name``, ``sitscube_classes`` JSON),
   as GDAL category names and a thematic raster attribute table in the PAM
@@ -53,25 +55,22 @@ import io
 import json
 import math
 import os
-import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import atomic
 from .errors import UserError
+from .palette import class_colours
 from .progress import Progress
 
-MAGIC = b"SITSCUBE-RF 1\n"
-FORMAT_VERSION = 1
+MAGIC = b"SITSCUBE-RF 2\n"
+FORMAT_VERSION = 2  # 1: a joblib pickle (read only when trusted); 2: numpy arrays
 MAX_METADATA_BYTES = 64 * 2**20  # a metadata line longer than this is not ours
 DEFAULT_POINT_BLOCK_PIXELS = 20
 GEOTIFF_TILE = 256
-# Default colours of the class map (uint8 maps get a colour table), by class order.
-PALETTE = [
-    (31, 120, 180), (51, 160, 44), (255, 217, 47), (227, 26, 28), (166, 206, 227), (178, 223, 138),
-    (253, 191, 111), (106, 61, 154), (177, 89, 40), (251, 154, 153), (202, 178, 214), (128, 128, 128),
-]
+# Colours of the class map (uint8 maps get a colour table): engine/palette.py (water is blue).
 
 
 # ---- samples ------------------------------------------------------------------------------
@@ -537,12 +536,12 @@ def _atomic_bytes(path: str, chunks) -> str:
     path = os.path.abspath(path)
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=".tmp", dir=directory)
+    temporary = atomic.temporary_file(directory, ".tmp")
     try:
-        with os.fdopen(handle, "wb") as stream:
+        with open(temporary, "wb") as stream:
             for chunk in chunks:
                 stream.write(chunk)
-        os.replace(temporary, path)
+        atomic.publish(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -551,26 +550,30 @@ def _atomic_bytes(path: str, chunks) -> str:
 
 
 def save_model(path: str, model, metadata: dict) -> str:
-    """Write a model file: magic line, one line of JSON metadata, the joblib payload.
+    """Write a model file: magic line, one line of JSON metadata, the forest's arrays (numpy .npz).
 
-    The metadata gains the format version, the scikit-learn version and the
-    payload's size and sha256, which ``load_model`` checks.
+    No pickle: the payload holds only numbers (every tree's nodes: children,
+    split feature and threshold, class counts), read back with
+    ``np.load(allow_pickle=False)`` and checked before a predictor is rebuilt
+    from them (see ``forest_arrays`` / ``forest_from_arrays``). The metadata
+    gains the format version, the scikit-learn version and the payload's size
+    and sha256, which ``load_model`` checks.
     """
-    import joblib
     import sklearn
 
     for key in ("band_count", "classes"):
         if key not in metadata:
             raise ValueError(f"model metadata needs '{key}'")
     buffer = io.BytesIO()
-    joblib.dump(model, buffer, compress=3)
+    np.savez_compressed(buffer, **forest_arrays(model))
     payload = buffer.getvalue()
     meta = dict(metadata)
     meta.pop("warnings", None)
     meta["classes"] = {str(int(c)): str(n) for c, n in metadata["classes"].items()}  # JSON keys are text
     meta.update({
-        "format": "sitscube-random-forest", "format_version": FORMAT_VERSION,
+        "format": "sitscube-random-forest", "format_version": FORMAT_VERSION, "payload": "npz",
         "sklearn_version": sklearn.__version__, "model_class": type(model).__name__,
+        "n_features": int(model.n_features_in_), "n_trees": len(model.estimators_),
         "saved": dt.datetime.now().isoformat(timespec="seconds"),
         "payload_bytes": len(payload), "payload_sha256": hashlib.sha256(payload).hexdigest(),
     })
@@ -579,15 +582,113 @@ def save_model(path: str, model, metadata: dict) -> str:
     return _atomic_bytes(path, [MAGIC, line, payload])
 
 
-def load_model(path: str):
+# Node fields stored per tree, with their dtypes (scikit-learn's NODE_DTYPE, by name).
+_INT_FIELDS = ("left_child", "right_child", "feature", "n_node_samples")
+_FLOAT_FIELDS = ("threshold", "impurity", "weighted_n_node_samples")
+
+
+def forest_arrays(model) -> Dict[str, np.ndarray]:
+    """A fitted RandomForestClassifier as plain arrays: the trees' nodes end to end."""
+    if type(model).__name__ != "RandomForestClassifier" or getattr(model, "n_outputs_", 1) != 1:
+        raise ValueError("only single-output RandomForestClassifier models can be saved")
+    states = [tree.tree_.__getstate__() for tree in model.estimators_]
+    arrays = {
+        "classes": np.asarray(model.classes_, dtype=np.int64),
+        "node_counts": np.array([int(s["node_count"]) for s in states], dtype=np.int64),
+        "max_depths": np.array([int(s["max_depth"]) for s in states], dtype=np.int64),
+        "values": np.concatenate([np.asarray(s["values"], dtype=np.float64)[:, 0, :] for s in states]),
+    }
+    for name in _INT_FIELDS:
+        arrays[name] = np.concatenate([np.asarray(s["nodes"][name], dtype=np.int64) for s in states])
+    for name in _FLOAT_FIELDS:
+        arrays[name] = np.concatenate([np.asarray(s["nodes"][name], dtype=np.float64) for s in states])
+    return arrays
+
+
+def _check_forest_arrays(arrays: Dict[str, np.ndarray], n_features: int) -> None:
+    """ValueError unless the arrays describe well-formed trees (every walk ends at a leaf, in bounds)."""
+    wanted = ("classes", "node_counts", "max_depths", "values") + _INT_FIELDS + _FLOAT_FIELDS
+    missing = [name for name in wanted if name not in arrays]
+    if missing:
+        raise ValueError(f"arrays missing: {', '.join(missing)}")
+    for name in wanted:
+        kind = "f" if name in _FLOAT_FIELDS or name == "values" else "i"
+        if arrays[name].dtype.kind != kind:
+            raise ValueError(f"'{name}' has type {arrays[name].dtype}")
+    classes, counts, values = arrays["classes"], arrays["node_counts"], arrays["values"]
+    total = int(counts.sum()) if counts.size else 0
+    if classes.ndim != 1 or classes.size < 1 or counts.ndim != 1 or counts.size < 1 or (counts < 1).any():
+        raise ValueError("no trees or no classes")
+    if n_features < 1 or arrays["max_depths"].shape != counts.shape or (arrays["max_depths"] < 0).any():
+        raise ValueError("bad feature count or tree depths")
+    if values.shape != (total, classes.size) or not np.isfinite(values).all() or (values < 0).any():
+        raise ValueError("class counts of the nodes do not match")
+    for name in _INT_FIELDS + _FLOAT_FIELDS:
+        if arrays[name].shape != (total,):
+            raise ValueError(f"'{name}' does not have one value per node")
+    left, right, feature = arrays["left_child"], arrays["right_child"], arrays["feature"]
+    start = np.repeat(np.cumsum(counts) - counts, counts)  # first node of each node's tree
+    size = np.repeat(counts, counts)
+    local = np.arange(total) - start
+    leaf = left == -1
+    if not np.array_equal(leaf, right == -1):
+        raise ValueError("a node has one child")
+    inner = ~leaf
+    # children come after their parent in the same tree: every walk from the root ends
+    if ((left[inner] <= local[inner]) | (left[inner] >= size[inner]) | (right[inner] <= local[inner])
+            | (right[inner] >= size[inner])).any():
+        raise ValueError("a child index is out of its tree")
+    if ((feature[inner] < 0) | (feature[inner] >= n_features)).any() or not np.isfinite(arrays["threshold"][inner]).all():
+        raise ValueError("a split uses an unknown band or an invalid threshold")
+
+
+def forest_from_arrays(arrays: Dict[str, np.ndarray], n_features: int, n_jobs: Optional[int] = None):
+    """A RandomForestClassifier rebuilt from ``forest_arrays`` (checked first): scikit-learn's own
+    prediction code runs on the stored trees, so predictions and probabilities are the original's."""
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.tree import DecisionTreeClassifier
+    from sklearn.tree._tree import NODE_DTYPE, Tree
+
+    _check_forest_arrays(arrays, n_features)
+    classes = arrays["classes"]
+    k = classes.size
+    n_classes = np.array([k], dtype=np.intp)
+    trees = []
+    offset = 0
+    for count, depth in zip(arrays["node_counts"].tolist(), arrays["max_depths"].tolist()):
+        part = slice(offset, offset + count)
+        offset += count
+        nodes = np.zeros(count, dtype=NODE_DTYPE)  # fields of newer versions (missing values) stay 0
+        for name in _INT_FIELDS + _FLOAT_FIELDS:
+            nodes[name] = arrays[name][part]
+        tree_ = Tree(n_features, n_classes, 1)
+        tree_.__setstate__({"max_depth": depth, "node_count": count, "nodes": nodes,
+                            "values": np.ascontiguousarray(arrays["values"][part].reshape(count, 1, k))})
+        tree = DecisionTreeClassifier()
+        tree.n_features_in_, tree.n_outputs_, tree.n_classes_ = n_features, 1, k
+        tree.classes_ = np.arange(k, dtype=np.float64)  # a forest's trees see class indices
+        tree.max_features_ = n_features
+        tree.tree_ = tree_
+        trees.append(tree)
+    forest = RandomForestClassifier(n_estimators=len(trees), n_jobs=n_jobs)
+    forest.estimators_ = trees
+    forest.n_features_in_, forest.n_outputs_, forest.n_classes_ = n_features, 1, k
+    forest.classes_ = classes.copy()
+    return forest
+
+
+LEGACY_MAGIC = b"SITSCUBE-RF 1\n"  # models of SITS Cube before format 2: a joblib pickle
+
+
+def load_model(path: str, trust_pickle: bool = False):
     """(model, metadata) from a ``save_model`` file; UserError on a foreign, newer or damaged file.
 
-    ``metadata["warnings"]`` lists what the caller should show (e.g. the file
-    was written by another scikit-learn version).
+    Nothing in a current model file is executed: its arrays are checked and
+    the forest rebuilt from them. A model of the first format (a pickle) is
+    read only with ``trust_pickle``, since unpickling runs whatever code the
+    file's author put in it. ``metadata["warnings"]`` lists what the caller
+    should show.
     """
-    import joblib
-    import sklearn
-
     if not os.path.isfile(path):
         raise UserError(f"The model file '{path}' does not exist.")
     with open(path, "rb") as stream:
@@ -595,10 +696,18 @@ def load_model(path: str):
         if not head.startswith(b"SITSCUBE-RF "):
             raise UserError(
                 f"'{path}' is not a SITS Cube random forest model (made by 'Train random forest'). "
-                "Choose the .model file that algorithm wrote."
+                "Choose the model file that algorithm wrote."
             )
-        if head != MAGIC:
+        legacy = head == LEGACY_MAGIC
+        if head != MAGIC and not legacy:
             raise UserError(f"'{path}' was written by a newer SITS Cube (model format {head.strip().decode('ascii', 'replace')}): update the plugin.")
+        if legacy and not trust_pickle:
+            raise UserError(
+                f"'{path}' is a model of an older SITS Cube, stored as a Python pickle: opening it runs any code its "
+                "author put in the file, so it is not opened by default. If you made it yourself or trust who did, "
+                "run Classify again with 'Trust a pickled model' (TRUST_PICKLE) checked; better, train the model "
+                "again with this version, whose model files hold only numbers."
+            )
         line = stream.readline(MAX_METADATA_BYTES)
         try:
             meta = json.loads(line.decode("utf-8"))
@@ -615,6 +724,29 @@ def load_model(path: str):
             "checksum mismatch). Copy it again or train the model again."
         )
     warnings = []
+    if legacy:
+        model = _load_pickled(path, payload, meta, warnings)
+    else:
+        try:
+            with np.load(io.BytesIO(payload), allow_pickle=False) as stored:
+                arrays = {name: stored[name] for name in stored.files}
+            model = forest_from_arrays(arrays, int(meta.get("n_features", meta.get("band_count", 0))))
+        except (ValueError, OSError, KeyError, TypeError) as error:
+            raise UserError(f"The model file '{path}' is damaged or not ours ({error}). Train the model again.")
+    if not hasattr(model, "predict_proba"):
+        raise UserError(f"'{path}' does not hold a classifier.")
+    meta["classes"] = {int(c): n for c, n in meta.get("classes", {}).items()}
+    meta["warnings"] = warnings
+    return model, meta
+
+
+def _load_pickled(path: str, payload: bytes, meta: dict, warnings: list):
+    """The model of a format-1 file (joblib pickle): only called when the user trusts the file."""
+    import joblib
+    import sklearn
+
+    warnings.append(f"'{os.path.basename(path)}' is a pickled model of an older SITS Cube, opened because "
+                    "TRUST_PICKLE is set. Train it again to get a model file that cannot run code.")
     if meta.get("sklearn_version") != sklearn.__version__:
         warnings.append(
             f"The model was saved with scikit-learn {meta.get('sklearn_version')} and is loaded with "
@@ -625,15 +757,10 @@ def load_model(path: str):
 
         with python_warnings.catch_warnings():
             python_warnings.simplefilter("ignore")  # sklearn's version warning: reported above instead
-            model = joblib.load(io.BytesIO(payload))
+            return joblib.load(io.BytesIO(payload))
     except Exception as error:
         raise UserError(f"The model in '{path}' cannot be loaded with scikit-learn {sklearn.__version__}: {error}. "
                         "Train the model again.")
-    if not hasattr(model, "predict_proba"):
-        raise UserError(f"'{path}' does not hold a classifier.")
-    meta["classes"] = {int(c): n for c, n in meta.get("classes", {}).items()}
-    meta["warnings"] = warnings
-    return model, meta
 
 
 def _json_default(value):
@@ -859,9 +986,7 @@ def _predict_raster(model, metadata: dict, raster_path: str, out_path: str, prob
             for path, _ in outputs:
                 directory = os.path.dirname(os.path.abspath(path))
                 os.makedirs(directory, exist_ok=True)
-                handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=".tif", dir=directory)
-                os.close(handle)
-                temporaries.append(temporary)
+                temporaries.append(atomic.temporary_file(directory, ".tif"))
             dst = rasterio.open(temporaries[0], "w", **outputs[0][1])
             handles.append(dst)
             if probability_path:
@@ -874,8 +999,8 @@ def _predict_raster(model, metadata: dict, raster_path: str, out_path: str, prob
                                                           default=_json_default))
                 if dtype == "uint8":
                     colormap = {v: (0, 0, 0, 0) for v in range(256)}
-                    for i, code in enumerate(sorted(classes)):
-                        colormap[code] = PALETTE[i % len(PALETTE)] + (255,)
+                    for code, colour in class_colours(classes).items():
+                        colormap[code] = colour + (255,)
                     dst.write_colormap(1, colormap)
                 if probability_path:
                     handles[1].set_band_description(1, "probability of the predicted class")
@@ -897,10 +1022,10 @@ def _predict_raster(model, metadata: dict, raster_path: str, out_path: str, prob
         with open(aux_temporary, "w", encoding="utf-8") as stream:
             stream.write(_pam_xml(classes))
         temporaries.append(aux_temporary)
-        os.replace(aux_temporary, os.path.abspath(out_path) + ".aux.xml")
-        os.replace(temporaries[0], os.path.abspath(out_path))
+        atomic.publish(aux_temporary, os.path.abspath(out_path) + ".aux.xml")
+        atomic.publish(temporaries[0], os.path.abspath(out_path))
         if probability_path:
-            os.replace(temporaries[1], os.path.abspath(probability_path))
+            atomic.publish(temporaries[1], os.path.abspath(probability_path))
         for leftover in [t + ".aux.xml" for t in temporaries]:  # anything GDAL left next to a temporary
             if os.path.exists(leftover):
                 os.remove(leftover)

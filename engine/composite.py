@@ -51,11 +51,11 @@ y/x tile), y/x chunks are kept from the cube unless a block would exceed
 import datetime as dt
 import os
 import re
-import tempfile
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import atomic
 from .cube_io import add_history
 from .errors import UserError
 from .progress import Progress, polled
@@ -524,8 +524,7 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
     path = os.path.abspath(path)
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=".tif", dir=directory)
-    os.close(handle)
+    temporary = atomic.temporary_file(directory, ".tif")
     profile = dict(
         driver="GTiff", width=width, height=height, count=len(layers), dtype=dtype.name, crs=crs,
         transform=transform, nodata=nodata, tiled=True, blockxsize=GEOTIFF_TILE, blockysize=GEOTIFF_TILE,
@@ -561,7 +560,7 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                     window = Window(xs.start, ys.start, xs.stop - xs.start, ys.stop - ys.start)
                     dst.write(stack, window=window)
                 progress.set_percent(100.0 * min(first + per_batch, len(windows)) / len(windows))
-        os.replace(temporary, path)
+        atomic.publish(temporary, path)
     except BaseException:
         for leftover in (temporary, temporary + ".aux.xml"):
             if os.path.exists(leftover):

@@ -194,6 +194,18 @@ def asset_resolution(asset: dict, key: str) -> Optional[float]:
     return None
 
 
+def asset_grid(item: dict, key: str):
+    """(EPSG, proj:transform) of an item's asset, from the asset or else the item (None when unknown)."""
+    asset = (item.get("assets") or {}).get(key) or {}
+    props = item.get("properties", {})
+    epsg = asset.get("proj:epsg") or _epsg_from_code(asset.get("proj:code")) or props.get("proj:epsg") \
+        or _epsg_from_code(props.get("proj:code"))
+    transform = asset.get("proj:transform") or props.get("proj:transform")
+    if not epsg or not transform or len(transform) < 6 or transform[1] or transform[3]:
+        return None
+    return int(epsg), [float(v) for v in transform[:6]]
+
+
 def common_names(asset: dict) -> Dict[str, None]:
     names = [band.get("common_name") for band in asset.get("eo:bands", []) or []]
     names += [band.get("eo:common_name") for band in asset.get("bands", []) or []]

@@ -12,11 +12,11 @@ import datetime as dt
 import json
 import os
 import shutil
-import tempfile
 from typing import Optional
 
 import numpy as np
 
+from . import atomic
 from .errors import UserError
 from .hdf5_lock import close_unused_files, hdf5_lock
 from .progress import Progress, polled
@@ -126,13 +126,9 @@ def write_cube(ds, path: str, progress: Optional[Progress] = None, scheduler=Non
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     suffix = os.path.splitext(path)[1]
-    temporary = tempfile.mkdtemp(prefix=".sitscube-", dir=directory) if fmt == "zarr" else None
-    if fmt == "zarr":
-        os.rmdir(temporary)
-        temporary += suffix
-    else:
-        handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=suffix, dir=directory)
-        os.close(handle)
+    atomic.clean_stale(directory)  # temporaries of runs killed earlier (engine/atomic.py)
+    # zarr makes its folder itself; netCDF writes into an (empty) file of ours
+    temporary = atomic.temporary_name(directory, suffix) if fmt == "zarr" else atomic.temporary_file(directory, suffix)
     try:
         ds = _prepare(ds)
         for name in ds.data_vars:  # stored variables need a key
@@ -356,14 +352,30 @@ def _remove(path: str) -> None:
 
 def _move_into_place(temporary: str, path: str) -> None:
     """Replace path by temporary; a directory the user had is removed only after."""
-    if os.path.isdir(path):
-        backup = path + ".sitscube-old"
-        _remove(backup)
-        os.replace(path, backup)
-        os.replace(temporary, path)
-        _remove(backup)
-    else:
-        os.replace(temporary, path)
+    atomic.make_readable(temporary)
+    if not os.path.isdir(temporary):
+        os.replace(temporary, path)  # atomic: readers see the old file or the new one
+        return
+    # A folder cannot be renamed onto a folder that has files: the old one is moved aside
+    # (a name of this process, so a kill leaves it to atomic.clean_stale), then removed.
+    # Another run may put its own cube there in between: then move that one aside too.
+    for _ in range(20):
+        backup = None
+        if os.path.lexists(path):
+            backup = atomic.temporary_name(os.path.dirname(path), ".old")
+            try:
+                os.replace(path, backup)
+            except FileNotFoundError:  # another run moved it aside first
+                backup = None
+        try:
+            os.replace(temporary, path)
+            return
+        except OSError:  # another run's cube arrived at path meanwhile: try again
+            continue
+        finally:
+            if backup:
+                _remove(backup)
+    raise UserError(f"Could not move the new cube into place at {path}: other runs keep writing there.")
 
 
 def open_cube(path: str, chunks=None):

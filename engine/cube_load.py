@@ -7,7 +7,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from .bands import cube_names, resolve_bands
 from .conventions import choose_hrefs, normalize_item, processing_baseline, split_resolution
 from .errors import UserError
-from .grids import Box, items_bbox, target_geobox
+from .grids import Box, items_bbox, items_pixel_grid, target_geobox
 from .http_client import HttpPolicy
 from .native_grid import coarse_geobox, native_factors, repeated
 from .progress import Progress
@@ -456,7 +456,8 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
     all_items = [normalize_item(item) for item in request.items]
     keys = resolve_bands(all_items, request.bands, request.resolution)
     area = request.aoi_lonlat or items_bbox(all_items)
-    geobox = target_geobox(area, request.crs, request.resolution, aoi=request.aoi)
+    geobox = target_geobox(area, request.crs, request.resolution, aoi=request.aoi,
+                           pixel_grid=items_pixel_grid(all_items, keys))
     if geobox.shape[0] * geobox.shape[1] > request.max_pixels:
         dates = len(group_items(all_items, request.groupby))
         gigabytes = geobox.shape[0] * geobox.shape[1] * len(keys) * dates * 2 / 1e9  # uint16 reflectance

@@ -25,11 +25,11 @@ Choices:
 
 import os
 import re
-import tempfile
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import atomic
 from .errors import UserError
 from .progress import Progress
 
@@ -142,9 +142,9 @@ def export_csv(ds, path: str, points: Optional[Sequence[Tuple[object, float, flo
     nodatas = [_nodata(ds[n]) for n in names]
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
-    handle_no, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=".csv", dir=directory)
+    temporary = atomic.temporary_file(directory, ".csv")
     try:
-        with os.fdopen(handle_no, "w", newline="") as handle:
+        with open(temporary, "w", newline="") as handle:
             handle.write(",".join(COLUMNS) + "\n")
             if points is None:
                 width = len(xcoords)
@@ -162,7 +162,7 @@ def export_csv(ds, path: str, points: Optional[Sequence[Tuple[object, float, flo
                     progress.set_percent(100.0 * stop / len(ycoords))
             else:
                 _write_points(handle, ds, names, nodatas, dates, points, progress)
-        os.replace(temporary, path)
+        atomic.publish(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)

@@ -32,11 +32,19 @@ def check_resolution(crs, resolution: float) -> None:
         )
 
 
-def target_geobox(aoi_lonlat: Box, crs_text: Optional[str], resolution: float, aoi=None):
-    """GeoBox covering the area: pixel edges on multiples of the resolution.
+def target_geobox(aoi_lonlat: Box, crs_text: Optional[str], resolution: float, aoi=None,
+                  pixel_grid: Optional[Tuple[int, Sequence[float]]] = None):
+    """GeoBox covering the area.
 
     ``aoi`` is an optional odc-geo geometry of the area in its own CRS (more
     exact than the lon/lat box when the area was drawn in a projected CRS).
+    ``pixel_grid`` (EPSG, proj:transform) is the items' own grid: with no
+    CRS given, the cube takes that CRS (items in southern UTM zones may be
+    published in the northern zone, with negative northings, and must stay
+    there); in that CRS the cube's pixel edges fall on the items' pixel edges
+    (Landsat's sit at 15 m past multiples of 30), so nearest resampling reads
+    the stored pixels unshifted. Otherwise pixel edges fall on multiples of
+    the resolution.
     """
     from odc.geo import geom
     from odc.geo.crs import CRS
@@ -47,6 +55,8 @@ def target_geobox(aoi_lonlat: Box, crs_text: Optional[str], resolution: float, a
             crs = CRS(crs_text)
         except Exception as err:  # pyproj raises several types
             raise UserError(f"CRS '{crs_text}' is not a coordinate reference system QGIS/PROJ knows ({err}).")
+    elif pixel_grid is not None:
+        crs = CRS(f"EPSG:{pixel_grid[0]}")
     else:
         lon = (aoi_lonlat[0] + aoi_lonlat[2]) / 2
         lat = (aoi_lonlat[1] + aoi_lonlat[3]) / 2
@@ -56,5 +66,21 @@ def target_geobox(aoi_lonlat: Box, crs_text: Optional[str], resolution: float, a
     area = area.to_crs(crs)
     if area.is_empty or area.area == 0:
         raise UserError("The area has no size in the target CRS: choose a larger AOI or another CRS.")
-    geobox = GeoBox.from_geopolygon(area, resolution=resolution, crs=crs)
+    anchor = "default"
+    if pixel_grid is not None and crs.epsg == pixel_grid[0]:
+        from odc.geo import xy_
+
+        transform = pixel_grid[1]
+        anchor = xy_((transform[2] % resolution) / resolution, (transform[5] % resolution) / resolution)
+    geobox = GeoBox.from_geopolygon(area, resolution=resolution, crs=crs, anchor=anchor)
     return geobox
+
+
+def items_pixel_grid(items: Sequence[dict], keys: Sequence[str]) -> Optional[Tuple[int, Sequence[float]]]:
+    """(EPSG, transform) of the finest requested band when every item is in that one EPSG; else None."""
+    from .conventions import asset_grid
+
+    grids = [asset_grid(item, key) for item in items for key in keys]
+    if not grids or any(g is None for g in grids) or len({epsg for epsg, _ in grids}) != 1:
+        return None
+    return min(grids, key=lambda g: abs(g[1][0]))

@@ -221,19 +221,21 @@ def parse_headers(text) -> Dict[str, str]:
             pairs = list(data.items())
         else:
             pairs = []
-            for line in text.replace(";;", "\n").replace("|", "\n").splitlines():
+            # Messages never quote a line or a value: they may hold a token (they reach logs).
+            for number, line in enumerate(text.replace(";;", "\n").replace("|", "\n").splitlines(), start=1):
                 line = line.strip()
                 if not line or line.startswith("#"):
                     continue
                 name, sep, value = line.partition(":")
                 if not sep:
-                    raise ValueError(f"HEADERS line '{line}' is not 'Name: value'.")
+                    raise ValueError(f"HEADERS line {number} is not 'Name: value' (e.g. 'Authorization: Bearer …').")
                 pairs.append((name, value))
     headers: Dict[str, str] = {}
     for name, value in pairs:
         name = str(name).strip()
         if not name or any(c.isspace() or c in ':()<>@,;\\"/[]?={}' for c in name):
-            raise ValueError(f"'{name}' is not a valid HTTP header name.")
+            shown = name if len(name) <= 40 and not any(c.isspace() for c in name) else name[:4] + "…"
+            raise ValueError(f"'{shown}' is not a valid HTTP header name (HEADERS: 'Name: value' lines).")
         if name.lower() in _RESERVED_HEADERS:
             raise ValueError(f"The header '{name}' is set by the HTTP client itself and cannot be given.")
         value = str(value).strip()

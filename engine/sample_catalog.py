@@ -518,7 +518,7 @@ class SampleScene:
         * cloud shadow (bit 4, shadow confidence high): any cell SCL 3;
         * snow (bit 5, snow confidence high): any cell SCL 11;
         * dilated cloud (bit 1): not cloud, and one of the 8 neighbouring 30 m
-          pixels is cloud;
+          pixels (fill excluded) is cloud;
         * clear (bit 6): neither cloud nor dilated cloud (so shadow, snow and
           cirrus pixels are "clear", as USGS sets it);
         * water (bit 7): at least 5 of the 9 cells SCL 6 and not cloud;
@@ -531,7 +531,8 @@ class SampleScene:
         def any_cell(*codes):
             return np.isin(cells, codes).any(axis=(1, 3))
 
-        cloud = any_cell(SCL_CLOUD_MEDIUM, SCL_CLOUD_HIGH)
+        valid = self.landsat_valid()
+        cloud = any_cell(SCL_CLOUD_MEDIUM, SCL_CLOUD_HIGH) & valid
         cirrus = any_cell(SCL_CIRRUS)
         shadow = any_cell(SCL_SHADOW)
         snow = any_cell(SCL_SNOW)
@@ -550,7 +551,7 @@ class SampleScene:
         qa[dilated] |= QA_DILATED
         qa[~(cloud | dilated)] |= QA_CLEAR
         qa[water] |= QA_WATER
-        qa[~self.landsat_valid()] = QA_FILL_VALUE
+        qa[~valid] = QA_FILL_VALUE
         return qa
 
 
@@ -1057,7 +1058,7 @@ def write_catalog(out_dir: str, scene: Optional[SampleScene] = None, log=print) 
 
 
 # 2: the cdse-sentinel-2-l2a and landsat-c2-l2 collections (the first two unchanged)
-GENERATOR_VERSION = 1  # DEV: bump to 2 when done
+GENERATOR_VERSION = 2
 
 
 def ensure_catalog(out_dir: str, log=print) -> dict:

@@ -85,11 +85,11 @@ import json
 import math
 import os
 import re
-import tempfile
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from . import atomic
 from .errors import UserError
 from .progress import Progress
 
@@ -581,14 +581,14 @@ def write_table_csv(rows: List[Dict[str, object]], path: str) -> str:
     path = os.path.abspath(path)
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=".csv", dir=directory)
+    temporary = atomic.temporary_file(directory, ".csv")
     try:
-        with os.fdopen(handle, "w", newline="", encoding="utf-8") as stream:
+        with open(temporary, "w", newline="", encoding="utf-8") as stream:
             writer = csv.writer(stream)
             writer.writerow(columns)
             for row in rows:
                 writer.writerow([_cell(row.get(column)) for column in columns])
-        os.replace(temporary, path)
+        atomic.publish(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)

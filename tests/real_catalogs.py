@@ -11,7 +11,7 @@ end of the session. The six catalogs share collection ids
 
 What is kept and what is changed
 --------------------------------
-* Dates: the real item is one acquisition. ``DATES`` more are made by
+* Dates: the real item is one acquisition; ``DATES - 1`` more are made by
   copying it and changing ONLY ``id`` (the acquisition date inside it),
   ``properties.datetime`` (and ``start_datetime``/``end_datetime``,
   ``created``/``updated`` where present, moved by the same number of days),
@@ -72,7 +72,7 @@ import os
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 

@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from qgis.core import QgsProcessingException
 
-from real_catalogs import CDSE_TOKEN, SPECS, Truth  # noqa: F401
+from real_catalogs import CDSE_TOKEN, SPECS
 from sitscube.engine.cube_io import history, open_cube
 
 from qgis_helpers import run_algorithm as _run  # noqa: E402
@@ -141,42 +141,64 @@ def _load_parameters(name, catalog, items, output, **extra):
 
 
 class Chains:
+    """Each catalog's chain, run step by step as far as a test needs (a failed step fails every test after it)."""
+
+    STEPS = ("items", "cube", "harmonized", "masked", "composite")
+
     def __init__(self, real_catalogs, tmp_path_factory):
         self.real_catalogs = real_catalogs
         self.tmp_path_factory = tmp_path_factory
-        self.done = {}
+        self.state = {}
 
-    def __call__(self, name):
-        if name not in self.done:
-            self.done[name] = self._run(name)
-        return self.done[name]
+    def __call__(self, name, upto="composite"):
+        out = self.state.get(name)
+        if out is None:
+            catalog = self.real_catalogs.get(name)
+            out = self.state[name] = {"catalog": catalog, "folder": self.tmp_path_factory.mktemp(name), "name": name}
+        for step in self.STEPS[: self.STEPS.index(upto) + 1]:
+            if step in out:
+                continue
+            if f"{step}_error" in out:
+                raise RuntimeError(f"{name}: the chain failed at {step}") from out[f"{step}_error"]
+            try:
+                getattr(self, f"_{step}")(out)
+            except Exception as err:
+                out[f"{step}_error"] = err
+                raise
+        return out
 
-    def _run(self, name):
-        from recording_feedback import RecordingFeedback
+    def _items(self, out):
+        out["items"] = _search(out["catalog"], out["folder"])
 
-        catalog = self.real_catalogs.get(name)
-        folder = self.tmp_path_factory.mktemp(name)
-        out = {"catalog": catalog, "folder": folder, "name": name}
-        out["items"] = _search(catalog, folder)
-        cube = folder / "cube.nc"
+    def _cube(self, out):
+        catalog, name, cube = out["catalog"], out["name"], out["folder"] / "cube.nc"
         if catalog.spec.gated:  # CDSE: with the bearer token of a QGIS authentication configuration
-            [result] = run_with_auth([("sitscube:loadcube", _load_parameters(name, catalog, out["items"], cube, AUTH_CONFIG="@auth"))], folder)
+            [result] = run_with_auth([("sitscube:loadcube", _load_parameters(name, catalog, out["items"], cube, AUTH_CONFIG="@auth"))], out["folder"])
             assert "ok" in result, result
             out["cube"] = result["ok"]
         else:
             out["cube"] = _run("sitscube:loadcube", _load_parameters(name, catalog, out["items"], cube))["OUTPUT"]
-        current = out["cube"]
-        if catalog.spec.family == "s2":
-            feedback = RecordingFeedback()
-            current = out["harmonized"] = _run("sitscube:harmonize", {"INPUT": current, "OUTPUT": str(folder / "harmonized.nc")}, feedback)["OUTPUT"]
-            out["harmonize_log"] = feedback.log
-            out["masked"] = _run("sitscube:cloudmask", {"INPUT": current, "OUTPUT": str(folder / "masked.nc")})["OUTPUT"]
-        else:
-            out["masked"] = _run("sitscube:cloudmask", {"INPUT": current, "MASK_BAND": "qa_pixel", "OUTPUT": str(folder / "masked.nc")})["OUTPUT"]
-        composite = str(folder / "median.tif")
+
+    def _harmonized(self, out):
+        from recording_feedback import RecordingFeedback
+
+        if out["catalog"].spec.family != "s2":
+            out["harmonized"] = None
+            return
+        feedback = RecordingFeedback()
+        out["harmonized"] = _run("sitscube:harmonize", {"INPUT": out["cube"], "OUTPUT": str(out["folder"] / "harmonized.nc")}, feedback)["OUTPUT"]
+        out["harmonize_log"] = feedback.log
+
+    def _masked(self, out):
+        parameters = {"INPUT": out["harmonized"] or out["cube"], "OUTPUT": str(out["folder"] / "masked.nc")}
+        if out["catalog"].spec.family != "s2":
+            parameters["MASK_BAND"] = "qa_pixel"
+        out["masked"] = _run("sitscube:cloudmask", parameters)["OUTPUT"]
+
+    def _composite(self, out):
+        composite = str(out["folder"] / "median.tif")
         _run("sitscube:composite", {"INPUT": out["masked"], "METHOD": "median", "OUTPUT": composite})
         out["composite"] = composite
-        return out
 
 
 @pytest.fixture(scope="module")
@@ -186,7 +208,7 @@ def chains(sitscube_provider, real_catalogs, tmp_path_factory):
 
 @pytest.mark.parametrize("name", list(SPECS))
 def test_search_finds_every_date(chains, name):
-    chain = chains(name)
+    chain = chains(name, "items")
     with open(chain["items"], encoding="utf-8") as stream:
         features = json.load(stream)["features"]
     catalog = chain["catalog"]
@@ -195,7 +217,7 @@ def test_search_finds_every_date(chains, name):
 
 @pytest.mark.parametrize("name", list(SPECS))
 def test_loaded_cube_is_the_stored_values_on_the_items_grid(chains, name):
-    chain = chains(name)
+    chain = chains(name, "cube")
     catalog, truth, res = chain["catalog"], chain["catalog"].truth, _res(name)
     cube = open_cube(chain["cube"])
     names = VARIABLES[name]
@@ -216,7 +238,7 @@ def test_loaded_cube_is_the_stored_values_on_the_items_grid(chains, name):
 
 @pytest.mark.parametrize("name", S2)
 def test_harmonize_removes_the_offset_where_the_catalog_kept_it(chains, name):
-    chain = chains(name)
+    chain = chains(name, "harmonized")
     catalog, truth = chain["catalog"], chain["catalog"].truth
     names = VARIABLES[name]
     loaded, harmonized = open_cube(chain["cube"]), open_cube(chain["harmonized"])
@@ -235,7 +257,7 @@ def test_harmonize_removes_the_offset_where_the_catalog_kept_it(chains, name):
 
 @pytest.mark.parametrize("name", list(SPECS))
 def test_cloud_mask_blanks_exactly_the_flagged_pixels(chains, name):
-    chain = chains(name)
+    chain = chains(name, "masked")
     catalog, truth, res = chain["catalog"], chain["catalog"].truth, _res(name)
     cube = open_cube(chain["masked"])
     names = VARIABLES[name]
@@ -278,7 +300,7 @@ def test_median_composite_equals_the_clear_sky_truth(chains, name):
 
 @pytest.mark.parametrize("name", ["pc-s2", "es-v1", "cdse", "pc-landsat", "usgs-landsat"])
 def test_reflectance_units_give_the_truth(chains, name, tmp_path):
-    chain = chains(name)
+    chain = chains(name, "items")
     catalog, truth, res = chain["catalog"], chain["catalog"].truth, _res(name)
     output = tmp_path / "reflectance.nc"
     parameters = _load_parameters(name, catalog, chain["items"], output, UNITS="reflectance")
@@ -304,7 +326,7 @@ def test_reflectance_units_give_the_truth(chains, name, tmp_path):
 
 
 def test_cdse_resolution_chooses_the_asset(chains, tmp_path):
-    chain = chains("cdse")
+    chain = chains("cdse", "cube")
     catalog, truth = chain["catalog"], chain["catalog"].truth
     ten = open_cube(chain["cube"])
     assert ten["B04"].attrs["asset_key"] == "B04_10m" and ten["SCL"].attrs["asset_key"] == "SCL_20m"
@@ -322,7 +344,7 @@ def test_cdse_resolution_chooses_the_asset(chains, tmp_path):
 
 
 def test_cdse_items_keep_their_s3_hrefs(chains):
-    chain = chains("cdse")
+    chain = chains("cdse", "items")
     with open(chain["items"], encoding="utf-8") as stream:
         features = json.load(stream)["features"]
     for feature in features:
@@ -333,7 +355,7 @@ def test_cdse_items_keep_their_s3_hrefs(chains):
 
 
 def test_cdse_without_auth_config_is_a_clear_error(chains, tmp_path, feedback):
-    chain = chains("cdse")
+    chain = chains("cdse", "items")
     out = tmp_path / "out"
     out.mkdir()
     before = chain["catalog"].gate.stats()["refused"]
@@ -350,7 +372,7 @@ def test_cdse_without_auth_config_is_a_clear_error(chains, tmp_path, feedback):
 
 
 def test_s3_asset_without_an_https_alternate_needs_credentials(chains, tmp_path, feedback):
-    chain = chains("cdse")
+    chain = chains("cdse", "items")
     with open(chain["items"], encoding="utf-8") as stream:
         collection = json.load(stream)
     for feature in collection["features"]:
@@ -370,7 +392,7 @@ def test_s3_asset_without_an_https_alternate_needs_credentials(chains, tmp_path,
 
 
 def test_landsat_mask_bits_choose_what_is_masked(chains, tmp_path):
-    chain = chains("usgs-landsat")
+    chain = chains("usgs-landsat", "masked")
     catalog, truth = chain["catalog"], chain["catalog"].truth
     output = str(tmp_path / "snow.nc")
     _run("sitscube:cloudmask", {"INPUT": chain["cube"], "MASK_BAND": "qa_pixel", "MASK_BITS": "cloud,shadow,snow", "OUTPUT": output})
