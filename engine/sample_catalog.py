@@ -742,7 +742,7 @@ def cdse_paths(tile: str, date: dt.date, index: int, key: str) -> Tuple[str, str
     return f"s3://eodata/Sentinel-2/MSI/L2A/{date.strftime('%Y/%m/%d')}/{local}", local
 
 
-def _cdse_asset(scene, tile, date, index, key, offset: bool) -> dict:
+def _cdse_asset(tile, date, index, key, offset: bool) -> dict:
     band, resolution = CDSE_ASSETS[key]
     s3, local = cdse_paths(tile, date, index, key)
     x0, y0 = TILES[tile]
@@ -795,7 +795,7 @@ def _cdse_item(scene, tile, date, index) -> dict:
         "type": "Feature", "stac_version": "1.1.0", "stac_extensions": CDSE_STAC_EXTENSIONS,
         "id": cdse_product_id(tile, date, index), "collection": CDSE_COLLECTION,
         "geometry": geometry, "bbox": bbox, "links": [],
-        "assets": {key: _cdse_asset(scene, tile, date, index, key, offset) for key in CDSE_ASSETS},
+        "assets": {key: _cdse_asset(tile, date, index, key, offset) for key in CDSE_ASSETS},
         "properties": {
             "gsd": 10, "datetime": stamp, "start_datetime": stamp, "end_datetime": stamp,
             "platform": platform, "constellation": "sentinel-2", "instruments": ["msi"],

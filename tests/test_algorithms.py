@@ -121,7 +121,7 @@ def test_load_cube_bad_input_leaves_nothing(sitscube_provider, stac_api, tmp_pat
     [
         ({"START_DATE": "2022-06-01", "END_DATE": "2022-01-01"}, "before START_DATE"),
         ({"AOI": "10,10.1,50,50.1 [EPSG:4326]"}, "No items found"),
-        ({"COLLECTION": "landsat-c2-l2"}, "not found in the catalog"),
+        ({"COLLECTION": "sentinel-1-grd"}, "not found in the catalog"),
         ({"CATALOG_URL": "http://127.0.0.1:9"}, "Cannot reach"),
     ],
 )

@@ -148,7 +148,7 @@ BAD = [
         "CATALOG_URL": f.catalog, "COLLECTION": sc.PC_COLLECTION, "AOI": f.aoi_lonlat,
         "START_DATE": "2022-06-01", "END_DATE": "2022-01-01", "OUTPUT": out("items.geojson")}, r"before START_DATE", "OUTPUT"),
     ("search-unknown-collection", "sitscube:stacsearch", lambda f, out: {
-        "CATALOG_URL": f.catalog, "COLLECTION": "landsat-c2-l2", "AOI": f.aoi_lonlat,
+        "CATALOG_URL": f.catalog, "COLLECTION": "sentinel-1-grd", "AOI": f.aoi_lonlat,
         "START_DATE": "2022-01-01", "END_DATE": "2022-06-01", "OUTPUT": out("items.geojson")}, r"not found in the catalog", None),
     ("search-empty-aoi", "sitscube:stacsearch", lambda f, out: {
         "CATALOG_URL": f.catalog, "COLLECTION": sc.PC_COLLECTION, "AOI": "1.4,1.4,43.5,43.5 [EPSG:4326]",

@@ -97,8 +97,8 @@ def test_end_before_start_is_refused(stac_api, area_lonlat):
 
 def test_unknown_collection_lists_the_available_ones(stac_api, area_lonlat):
     with pytest.raises(UserError, match="sentinel-2-l2a") as err:
-        search(_request(stac_api, area_lonlat, collections=["landsat-c2-l2"]))
-    assert "landsat-c2-l2" in str(err.value)
+        search(_request(stac_api, area_lonlat, collections=["sentinel-1-grd"]))
+    assert "sentinel-1-grd" in str(err.value)
 
 
 def test_area_outside_the_catalog_finds_nothing(stac_api):

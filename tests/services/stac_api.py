@@ -259,14 +259,24 @@ class RangeHTTPServer:
 
 
 def rewrite_hrefs(obj: dict, base_url: str) -> dict:
-    """Make relative asset hrefs absolute under `base_url` (in place)."""
-    for asset in (obj.get("assets") or {}).values():
-        href = asset.get("href")
-        if not href or urlparse(href).scheme or href.startswith("/"):
-            continue  # absolute URL or absolute path: leave alone
+    """Make relative asset hrefs absolute under `base_url` (in place).
+
+    Also the hrefs of an asset's alternates (``asset["alternate"][name]["href"]``):
+    CDSE-style items keep an ``s3://`` href and serve the file by their https alternate.
+    """
+    def absolute(holder: dict) -> None:
+        href = holder.get("href")
+        if not isinstance(href, str) or not href or urlparse(href).scheme or href.startswith("/"):
+            return  # absolute URL or absolute path: leave alone
         if href.startswith("./"):
             href = href[2:]
-        asset["href"] = f"{base_url.rstrip('/')}/{href}"
+        holder["href"] = f"{base_url.rstrip('/')}/{href}"
+
+    for asset in (obj.get("assets") or {}).values():
+        absolute(asset)
+        for alternate in (asset.get("alternate") or {}).values():
+            if isinstance(alternate, dict):
+                absolute(alternate)
     return obj
 
 
