@@ -251,3 +251,67 @@ def test_search_finds_the_new_collections(stac_api, sample_catalog, scene, area_
     assert red.startswith(stac_api.cog_url)
     with rasterio.open(f"/vsicurl/{red}") as src:
         np.testing.assert_array_equal(src.read(1), scene.landsat_stored("red", _date(landsat[0])))
+
+
+# ---- loading them: the same truth through every convention -------------------------------------
+
+
+def _search(stac_api, area_lonlat, collection):
+    from sitscube.engine.stac_search import SearchRequest, search
+
+    return search(SearchRequest(stac_api.url, [collection], area_lonlat, dt.date(2021, 1, 1), dt.date(2023, 12, 31)))["features"]
+
+
+def test_cdse_cube_harmonized_equals_the_planetary_computer_one(stac_api, area_lonlat, scene):
+    """CDSE's B04_10m / SCL_20m through the https alternates: the same harmonized DN as the PC truth."""
+    from sitscube.engine.cube_load import CubeRequest, load_cube
+    from sitscube.engine.harmonize import harmonize
+
+    items = _search(stac_api, area_lonlat, sc.CDSE_COLLECTION)
+    box = (300000.0, 4808960.0, 301280.0, 4810240.0)  # 128 x 128 at 10 m, inside 31TCJ
+    from odc.geo import geom
+
+    cube = load_cube(CubeRequest(items=items, bands=["red", "scl"], resolution=10,
+                                 aoi=geom.box(*box, crs="EPSG:32631"), aoi_lonlat=_lonlat(box)))
+    assert list(cube.data_vars) == ["B04", "SCL"] and cube["B04"].attrs["asset_key"] == "B04_10m"
+    assert cube["B04"].dtype == np.uint16 and cube.odc.crs.epsg == 32631
+    harmonized, corrected = harmonize(cube)
+    assert corrected == [d.isoformat() for d in scene.dates if sc.has_offset(sc.processing_baseline(d))]
+    rows, cols = slice(0, 128), slice(0, 128)  # the box is the top-left of the global 10 m grid
+    for index in (0, 5, 12, 27):
+        date = scene.dates[index]
+        np.testing.assert_array_equal(harmonized["B04"].isel(time=index).values, scene.stored("B04", date, False)[rows, cols])
+        np.testing.assert_array_equal(harmonized["SCL"].isel(time=index).values, np.repeat(np.repeat(
+            scene.stored("SCL", date, False)[:64, :64], 2, axis=0), 2, axis=1))
+
+
+def test_landsat_cube_and_qa_mask_equal_the_truth(stac_api, area_lonlat, scene):
+    from sitscube.engine.cloudmask import cloud_mask
+    from sitscube.engine.cube_load import CubeRequest, load_cube
+
+    items = _search(stac_api, area_lonlat, sc.LANDSAT_COLLECTION)
+    x0, y0 = sc.LANDSAT_ORIGIN
+    box = (x0 + 30 * 20, y0 - 30 * 60, x0 + 30 * 60, y0 - 30 * 20)  # rows and columns 20-59 of the scene
+    from odc.geo import geom
+
+    cube = load_cube(CubeRequest(items=items, bands=["red", "nir", "qa_pixel"], resolution=30,
+                                 aoi=geom.box(*box, crs="EPSG:32631"), aoi_lonlat=_lonlat(box)))
+    assert list(cube.data_vars) == ["red", "nir08", "qa_pixel"]
+    assert cube.odc.geobox.affine[2] == box[0] and cube.odc.geobox.affine[5] == box[3]  # on the scene's own pixels
+    masked, _ = cloud_mask(cube, "SCL")  # no SCL: qa_pixel bits
+    window = (slice(20, 60), slice(20, 60))
+    for index, date in enumerate(scene.landsat_dates()):
+        stored = scene.landsat_stored("red", date)[window]
+        qa = scene.landsat_qa(date)[window]
+        np.testing.assert_array_equal(cube["red"].isel(time=index).values, stored)
+        np.testing.assert_array_equal(cube["qa_pixel"].isel(time=index).values, qa)
+        bad = (qa & 0b11111) != 0
+        np.testing.assert_array_equal(masked["red"].isel(time=index).values, np.where(bad, 0, stored))
+
+
+def _lonlat(box):
+    from pyproj import Transformer
+
+    to_lonlat = Transformer.from_crs(32631, 4326, always_xy=True)
+    xs, ys = to_lonlat.transform([box[0], box[2], box[0], box[2]], [box[1], box[1], box[3], box[3]])
+    return (min(xs), min(ys), max(xs), max(ys))
