@@ -18,7 +18,7 @@ def test_the_whole_chain_as_json_batch_runs(stac_api, sample_catalog, area_lonla
     west, south, east, north = area_lonlat
     out = {name: str(tmp_path / name) for name in (
         "items.geojson", "cube.nc", "harmonized.nc", "masked.zarr", "filled.nc", "ndvi.nc", "seasons.tif",
-        "series.csv", "model.sitsmodel", "report.html", "classes.tif", "zones.gpkg")}
+        "series.csv", "model.sitsmodel", "report.html", "classes.tif", "zones.gpkg", "downloads", "gallery.html")}
     with open(sample_catalog / "truth" / "fields.geojson") as stream:
         fields = json.load(stream)
     inside = [f for f in fields["features"] if f["geometry"]["coordinates"][0][0][0] < 301920
@@ -31,6 +31,12 @@ def test_the_whole_chain_as_json_batch_runs(stac_api, sample_catalog, area_lonla
                                                  "AOI": f"{west},{east},{south},{north} [EPSG:4326]", "START_DATE": "2021-12-01",
                                                  "END_DATE": "2022-11-30", "MAX_CLOUD": 80, "OUTPUT": out["items.geojson"]})
     ran.append("stacsearch")
+    downloaded = _run_json("sitscube:downloadassets", {"ITEMS": results["OUTPUT"], "BANDS": "red", "AOI": AOI,
+                                                       "OUTPUT_FOLDER": out["downloads"]})
+    assert open(downloaded["MANIFEST"]).read().count("\n") > 1
+    gallery = _run_json("sitscube:quicklooks", {"ITEMS": results["OUTPUT"], "MAX_ITEMS": 3, "OUTPUT_HTML": out["gallery.html"]})
+    assert "<html" in open(gallery["OUTPUT_HTML"]).read().lower()
+    ran += ["downloadassets", "quicklooks"]
     _run_json("sitscube:loadcube", {"ITEMS": results["OUTPUT"], "AOI": AOI, "RESOLUTION": 40, "BANDS": "red,green,nir,swir16,scl",
                                     "OUTPUT": out["cube.nc"]})
     _run_json("sitscube:harmonize", {"INPUT": out["cube.nc"], "OUTPUT": out["harmonized.nc"]})
