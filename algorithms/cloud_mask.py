@@ -84,7 +84,7 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
         require(REQUIRES)
         from ..engine.cloudmask import cloud_mask
 
-        _, cube = open_input_cube(self, parameters, self.INPUT, context)
+        source, cube = open_input_cube(self, parameters, self.INPUT, context)
         text = self.parameterAsString(parameters, self.MASK_VALUES, context)
         try:
             values = [int(v) for v in text.replace(";", ",").split(",") if v.strip()]
@@ -102,5 +102,5 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
         )
         for date, share in dropped:
             feedback.pushWarning(tr("Dropped {date}: {percent:.1f}% masked (more than {limit:.0f}%).").format(date=date, percent=100 * share, limit=100 * fraction))
-        write_and_load(cube, output, self.OUTPUT, context, feedback, progress.scaled(50, 100) if fraction is not None else progress)
+        write_and_load(cube, output, self.OUTPUT, context, feedback, progress.scaled(50, 100) if fraction is not None else progress, source=source)
         return {self.OUTPUT: output}

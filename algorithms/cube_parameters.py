@@ -4,6 +4,7 @@ import os
 
 from qgis.core import (
     QgsProcessingContext,
+    QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingParameterFile,
     QgsProcessingParameterFileDestination,
@@ -13,8 +14,8 @@ from qgis.core import (
 from ..plugin.i18n import tr
 from .support import keep_alive, run_engine
 
-CUBE_INPUT_FILTER = "SITS Cube (*.nc *.zarr *.zmetadata *.vrt);;All files (*)"
-CUBE_OUTPUT_FILTER = "netCDF (*.nc);;Zarr (*.zarr)"
+CUBE_INPUT_FILTER = "SITS Cube (*.nc *.zarr *.zmetadata *.vrt *.sitscube);;All files (*)"
+CUBE_OUTPUT_FILTER = "netCDF (*.nc);;Zarr (*.zarr);;SITS Cube recipe, computed later (*.sitscube)"
 
 
 def cube_input_parameter(name: str, description: str) -> QgsProcessingParameterFile:
@@ -93,13 +94,33 @@ class BandDates(QgsProcessingLayerPostProcessorInterface):
         layer.triggerRepaint()
 
 
-def write_and_load(cube, output, output_name, context, feedback, progress):
+def write_and_load(cube, output, output_name, context, feedback, progress, source=None, load=None):
     """Write the cube atomically and load one raster layer per band (dates as band
-    names), each made temporal so the temporal controller steps through the dates."""
+    names), each made temporal so the temporal controller steps through the dates.
+
+    A ``.sitscube`` output is a recipe (engine/recipe.py): the steps ``cube``
+    adds to ``source`` (the input cube, or for Load cube the item collection
+    with ``load``, its request), written in milliseconds and computed by
+    whichever step finally needs the values. It is not loaded into the map.
+    """
     import datetime
 
     from ..engine.cube_io import cube_format, write_cube, write_display_vrts
 
+    if run_engine(cube_format, output) == "recipe":
+        from ..engine import recipe
+
+        if source is None:
+            raise QgsProcessingException(tr("This algorithm cannot write a recipe (.sitscube): choose a .nc or .zarr output."))
+        if load is not None:
+            from ..engine.cube_io import history
+
+            run_engine(recipe.write_recipe, output, source, history(cube), history(cube), load)
+        else:
+            run_engine(recipe.write_step_recipe, cube, output, source)
+        feedback.pushInfo(tr("Recipe written to {path}: the steps run when a later step (or a .nc/.zarr output) needs "
+                             "the values. A recipe is not loaded into the map.").format(path=output))
+        return output
     run_engine(cube_format, output)
     run_engine(write_cube, cube, output, progress)
     try:

@@ -67,7 +67,7 @@ class GapFillAlgorithm(QgsProcessingAlgorithm):
         require(REQUIRES)
         from ..engine.gapfill import gap_fill
 
-        _, cube = open_input_cube(self, parameters, self.INPUT, context)
+        source, cube = open_input_cube(self, parameters, self.INPUT, context)
         max_gap = None
         if parameters.get(self.MAX_GAP_DAYS) not in (None, ""):
             max_gap = self.parameterAsDouble(parameters, self.MAX_GAP_DAYS, context)
@@ -77,5 +77,5 @@ class GapFillAlgorithm(QgsProcessingAlgorithm):
             gap_fill, cube, method=self.parameterAsEnumString(parameters, self.METHOD, context),
             fill_edges=self.parameterAsBoolean(parameters, self.FILL_EDGES, context), max_gap_days=max_gap, progress=progress,
         )
-        write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
+        write_and_load(cube, output, self.OUTPUT, context, feedback, progress, source=source)
         return {self.OUTPUT: output}

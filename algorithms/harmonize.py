@@ -71,12 +71,12 @@ class HarmonizeAlgorithm(QgsProcessingAlgorithm):
         require(REQUIRES)
         from ..engine.harmonize import harmonize
 
-        _, cube = open_input_cube(self, parameters, self.INPUT, context)
+        source, cube = open_input_cube(self, parameters, self.INPUT, context)
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         progress = engine_progress(feedback)
         unflagged = self.parameterAsEnumString(parameters, self.UNFLAGGED_DATES, context) or "baseline"
         cube, corrected = run_engine(harmonize, cube, progress, unflagged)
         if not corrected:  # the engine lists the corrected dates itself
             feedback.pushInfo(tr("No date carries the offset: the cube is copied unchanged."))
-        write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
+        write_and_load(cube, output, self.OUTPUT, context, feedback, progress, source=source)
         return {self.OUTPUT: output}

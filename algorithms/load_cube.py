@@ -132,11 +132,12 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
         layer = self.parameterAsVectorLayer(parameters, self.ITEMS, context)
         if layer is None:
             raise QgsProcessingException(tr("ITEMS is not a layer or file QGIS can open: give the GeoJSON written by 'STAC search'."))
-        items = run_engine(read_item_collection, layer_file_path(layer))
+        items_path = layer_file_path(layer)
+        items = run_engine(read_item_collection, items_path)
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         run_engine(cube_format, output)
 
-        aoi_lonlat, aoi = None, None
+        aoi_lonlat, aoi, aoi_box, aoi_crs = None, None, None, None
         if parameters.get(self.AOI):
             from odc.geo import geom
 
@@ -144,7 +145,9 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             extent_crs = self.parameterAsExtentCrs(parameters, self.AOI, context)
             aoi_lonlat = extent_lonlat(extent, extent_crs, context)
             if extent_crs.isValid():
-                aoi = geom.box(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum(), crs=crs_text(extent_crs))
+                aoi_box = (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+                aoi_crs = crs_text(extent_crs)
+                aoi = geom.box(*aoi_box, crs=aoi_crs)
         crs = self.parameterAsCrs(parameters, self.CRS, context)
         headers = {}
         authcfg = (self.parameterAsString(parameters, self.AUTH_CONFIG, context) or "").strip()
@@ -176,6 +179,11 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
             sign_hosts=settings.sign_hosts(),
         )
         progress = engine_progress(feedback)
+        load = None
+        if run_engine(cube_format, output) == "recipe":  # engine/recipe.py: replayed when the values are needed
+            from ..engine.recipe import load_parameters
+
+            load = run_engine(load_parameters, request, aoi_box, aoi_crs)
         cube = run_engine(load_cube, request, progress)
         cube = add_history(
             cube, "loadcube",
@@ -187,7 +195,7 @@ class LoadCubeAlgorithm(QgsProcessingAlgorithm):
         feedback.pushInfo(tr("Reading and writing {dates} date(s) × {bands} band(s) to {path}…").format(
             dates=cube.sizes["time"], bands=len(cube.data_vars), path=output))
         try:
-            write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
+            write_and_load(cube, output, self.OUTPUT, context, feedback, progress, source=items_path, load=load)
         except QgsProcessingException:
             raise
         except Exception as err:  # a GDAL read failing during the write (fail_on_error): name the item

@@ -55,9 +55,9 @@ class SpectralIndexAlgorithm(QgsProcessingAlgorithm):
         require(REQUIRES)
         from ..engine.indices import add_index
 
-        _, cube = open_input_cube(self, parameters, self.INPUT, context)
+        source, cube = open_input_cube(self, parameters, self.INPUT, context)
         output = self.parameterAsFileOutput(parameters, self.OUTPUT, context)
         progress = engine_progress(feedback)
         cube = run_engine(add_index, cube, self.parameterAsEnumString(parameters, self.INDEX, context), progress)
-        write_and_load(cube, output, self.OUTPUT, context, feedback, progress)
+        write_and_load(cube, output, self.OUTPUT, context, feedback, progress, source=source)
         return {self.OUTPUT: output}

@@ -21,7 +21,7 @@ from .errors import UserError
 from .hdf5_lock import close_unused_files, hdf5_lock
 from .progress import Progress, polled
 
-FORMATS = {".nc": "netcdf", ".zarr": "zarr"}
+FORMATS = {".nc": "netcdf", ".zarr": "zarr", ".sitscube": "recipe"}  # recipe: engine/recipe.py
 HISTORY_ATTR = "sitscube_history"
 CHUNK = 512  # pixels per chunk side on disk
 # zlib level of netCDF cubes: 1 compresses shuffled uint16 reflectance almost as well
@@ -32,7 +32,7 @@ COMPLEVEL = 1
 def cube_format(path: str) -> str:
     extension = os.path.splitext(path.rstrip("/\\"))[1].lower()
     if extension not in FORMATS:
-        raise UserError(f"The cube file must end in .nc (netCDF) or .zarr (Zarr), not '{extension or path}'.")
+        raise UserError(f"The cube file must end in .nc (netCDF), .zarr (Zarr) or .sitscube (a recipe), not '{extension or path}'.")
     return FORMATS[extension]
 
 
@@ -386,6 +386,10 @@ def open_cube(path: str, chunks=None):
     fmt = cube_format(path)
     if not os.path.exists(path):
         raise UserError(f"The cube {path} does not exist.")
+    if fmt == "recipe":  # a lazy cube: its source opened and its steps replayed
+        from .recipe import open_recipe
+
+        return open_recipe(path)
     # Close the files of cubes no longer used, here rather than from a finalizer (engine/hdf5_lock.py).
     close_unused_files()
     # dask chunks = the stored chunks: a task reads whole HDF5/Zarr chunks, each once

@@ -19,6 +19,10 @@ FRENCH = {
     "UNFLAGGED_DATES (advanced): a date without earthsearch:boa_offset_applied in a cube whose other dates have it holds values as ESA ships them, so by default ('baseline') it is corrected by its baseline, with a warning naming it; 'removed' treats such dates as already corrected by the catalog. The baseline is read from s2:processing_baseline, processing:version (CDSE) or the product name (_N0400_). Float cubes are corrected in their units; reflectance that 'Load cube' computed with UNITS 'reflectance' already has each date's offset applied. Dates that need the correction in a cube with no reflectance band are an error.":
         "UNFLAGGED_DATES (avancé) : une date sans earthsearch:boa_offset_applied dans un cube dont les autres dates l'ont porte les valeurs telles que l'ESA les livre ; par défaut (« baseline ») elle est donc corrigée selon sa baseline, avec un avertissement qui la nomme ; « removed » considère ces dates comme déjà corrigées par le catalogue. La baseline est lue dans s2:processing_baseline, processing:version (CDSE) ou le nom du produit (_N0400_). Les cubes flottants sont corrigés dans leurs unités ; la réflectance calculée par « Charger un cube » avec UNITS « reflectance » porte déjà le décalage de chaque date. Des dates à corriger dans un cube sans bande de réflectance sont une erreur.",
     "Dates the catalog did not flag": "Dates que le catalogue n'a pas signalées",
+    "This algorithm cannot write a recipe (.sitscube): choose a .nc or .zarr output.":
+        "Cet algorithme ne peut pas écrire de recette (.sitscube) : choisissez une sortie .nc ou .zarr.",
+    "Recipe written to {path}: the steps run when a later step (or a .nc/.zarr output) needs the values. A recipe is not loaded into the map.":
+        "Recette écrite dans {path} : les étapes s'exécutent quand une étape suivante (ou une sortie .nc/.zarr) a besoin des valeurs. Une recette n'est pas chargée dans la carte.",
     "UNITS: 'dn' (default) keeps the values as stored (integers, nodata kept); 'reflectance' writes float32 surface reflectance, each date with its own scale and offset from the items (raster:bands, CDSE's raster:scale/raster:offset, the COG header; Sentinel-2 0.0001 and -0.1 from baseline 04.00 unless the catalog removed it; Landsat Collection 2 Level-2 0.0000275 and -0.2). Such a cube needs no harmonization.\n\nCatalog conventions: asset keys with a resolution (CDSE's B04_10m, B04_20m …) are chosen to fit RESOLUTION and named without it in the cube (B04); data type and nodata come from the COG headers when the items do not state them (Planetary Computer); s3:// assets are read through their https alternate unless S3 credentials (AWS_ACCESS_KEY_ID …) are set. AUTH_CONFIG (advanced): a QGIS authentication configuration whose headers (e.g. a CDSE bearer token) are sent with every asset request; they are never written to the cube or the log.":
         "UNITS : « dn » (par défaut) garde les valeurs stockées (entiers, nodata conservé) ; « reflectance » écrit la réflectance de surface en float32, chaque date avec son propre facteur et décalage tirés des items (raster:bands, raster:scale/raster:offset du CDSE, l'en-tête du COG ; Sentinel-2 0,0001 et -0,1 à partir de la baseline 04.00 sauf si le catalogue l'a retiré ; Landsat Collection 2 niveau 2 0,0000275 et -0,2). Un tel cube n'a pas besoin d'harmonisation.\n\nConventions des catalogues : les clés d'assets avec une résolution (B04_10m, B04_20m … du CDSE) sont choisies selon RESOLUTION et nommées sans elle dans le cube (B04) ; type de données et nodata viennent des en-têtes COG quand les items ne les donnent pas (Planetary Computer) ; les assets s3:// sont lus par leur alternative https sauf si des identifiants S3 (AWS_ACCESS_KEY_ID …) sont définis. AUTH_CONFIG (avancé) : une configuration d'authentification QGIS dont les en-têtes (par ex. un jeton bearer du CDSE) accompagnent chaque requête d'asset ; ils ne sont jamais écrits dans le cube ni dans le journal.",
     "Values": "Valeurs",
@@ -559,4 +563,162 @@ FRENCH.update({
     '{n} card(s): {thumbnails} thumbnail(s), {rendered} rendered preview(s), {none} without image, {errors} error(s). Page: {path}':
         '{n} carte(s) : {thumbnails} vignette(s), {rendered} aperçu(s) calculé(s), {none} sans image, '
         '{errors} erreur(s). Page : {path}',
+    # sitscube:anomaly, sitscube:trend, sitscube:temporalprofile (issue 15)
+    'Time-series analysis': 'Analyse de séries temporelles',
+    'Anomalies (monthly or seasonal climatology)': 'Anomalies (climatologie mensuelle ou saisonnière)',
+    'anomaly': 'anomalie',
+    'climatology': 'climatologie',
+    'z-score': 'score z',
+    'month': 'mois',
+    'season': 'saison',
+    (
+        "How each month (or season) departs from normal. For every band, the mean of the valid values of "
+        "each period of the cube (months, or meteorological seasons DJF/MAM/JJA/SON with December in the "
+        "next year's DJF); the climatology of each calendar month or season: the mean and standard "
+        "deviation of its period means over the reference years; each period's anomaly (its mean minus the "
+        "climatology mean of the same month or season) and z-score (the anomaly divided by the climatology "
+        "standard deviation; empty where that is 0 or comes from fewer than two reference years).\n\n"
+        "BANDS: default every band but class bands such as SCL. REFERENCE_START / REFERENCE_END (optional, "
+        "default the whole cube): the periods whose first day falls between them make the climatology.\n\n"
+        "Output: a cube with, per band, <band>_mean, <band>_anomaly and <band>_zscore along a time axis of "
+        "period starts (2022-05-01 for May 2022, 2021-12-01 for DJF 2022), and <band>_climatology_mean, "
+        "_std and _count along a period_of_year axis (1-12 or 1-4). Values are in the band's units (DN stay "
+        "DN), float, nodata kept as empty."
+    ): (
+        "De combien chaque mois (ou saison) s'écarte de la normale. Pour chaque bande, la moyenne des valeurs "
+        "valides de chaque période du cube (mois, ou saisons météorologiques DJF/MAM/JJA/SON, décembre comptant "
+        "dans la saison DJF de l'année suivante) ; la climatologie de chaque mois ou saison du calendrier : la "
+        "moyenne et l'écart-type de ses moyennes de période sur les années de référence ; l'anomalie de chaque "
+        "période (sa moyenne moins la moyenne climatologique du même mois ou de la même saison) et son score z "
+        "(l'anomalie divisée par l'écart-type climatologique ; vide là où celui-ci vaut 0 ou vient de moins de "
+        "deux années de référence).\n\n"
+        "BANDS : par défaut toutes les bandes sauf les bandes de classes comme SCL. REFERENCE_START / "
+        "REFERENCE_END (facultatifs, par défaut tout le cube) : les périodes dont le premier jour tombe entre "
+        "les deux forment la climatologie.\n\n"
+        "Sortie : un cube avec, par bande, <bande>_mean, <bande>_anomaly et <bande>_zscore le long d'un axe "
+        "temporel des débuts de période (2022-05-01 pour mai 2022, 2021-12-01 pour DJF 2022), et "
+        "<bande>_climatology_mean, _std et _count le long d'un axe period_of_year (1-12 ou 1-4). Les valeurs "
+        "sont dans les unités de la bande (les DN restent des DN), en flottants, le nodata restant vide."
+    ),
+    'Period': 'Période',
+    'Reference from (optional)': 'Référence à partir du (facultatif)',
+    'Reference to (optional, included)': 'Référence jusqu\'au (facultatif, inclus)',
+    'Anomaly cube': "Cube d'anomalies",
+    'Trend (Theil-Sen, Mann-Kendall)': 'Tendance (Theil-Sen, Mann-Kendall)',
+    'trend': 'tendance',
+    'slope': 'pente',
+    'change': 'changement',
+    'significance': 'significativité',
+    (
+        "Where a band (or an index) trends up or down over the years, pixel by pixel. Each calendar year "
+        "gives one value, the AGGREGATION (mean, median or max) of its valid dates; years without one are "
+        "left out, and pixels with fewer than 3 years get no trend.\n\n"
+        "Output bands: slope (Theil-Sen, the median of the slopes between all pairs of years, in the band's "
+        "units per year), intercept (the line's value at the first year), mk_s (Mann-Kendall S), tau "
+        "(Kendall's tau-b), p_value (two-sided, normal approximation with tie correction and continuity "
+        "correction), significance (1 significant increase, -1 significant decrease, 0 not significant at "
+        "ALPHA) and n_years.\n\n"
+        "PERIOD_A and PERIOD_B (optional, each 'start,end' such as 2019-01-01,2019-12-31, both days "
+        "included): change (mean of B minus mean of A, over the valid dates of each) and relative_change "
+        "(that change divided by |mean of A|: 0.1 is +10 %).\n\n"
+        "A float GeoTIFF with named bands, loaded with a diverging ramp on the slope (decline red, increase "
+        "green)."
+    ): (
+        "Où une bande (ou un indice) augmente ou diminue au fil des années, pixel par pixel. Chaque année "
+        "civile donne une valeur, l'AGGREGATION (moyenne, médiane ou maximum) de ses dates valides ; les années "
+        "sans valeur sont écartées, et les pixels de moins de 3 années n'ont pas de tendance.\n\n"
+        "Bandes de sortie : slope (Theil-Sen, la médiane des pentes entre toutes les paires d'années, dans les "
+        "unités de la bande par an), intercept (la valeur de la droite la première année), mk_s (S de "
+        "Mann-Kendall), tau (tau-b de Kendall), p_value (bilatérale, approximation normale avec correction des "
+        "ex aequo et correction de continuité), significance (1 hausse significative, -1 baisse significative, "
+        "0 non significatif au seuil ALPHA) et n_years.\n\n"
+        "PERIOD_A et PERIOD_B (facultatives, chacune « début,fin » comme 2019-01-01,2019-12-31, les deux jours "
+        "inclus) : change (moyenne de B moins moyenne de A, sur les dates valides de chacune) et "
+        "relative_change (ce changement divisé par |moyenne de A| : 0,1 vaut +10 %).\n\n"
+        "Un GeoTIFF en flottants aux bandes nommées, chargé avec une rampe divergente sur la pente (baisse en "
+        "rouge, hausse en vert)."
+    ),
+    'Band or index (e.g. NDVI, B08, nir)': 'Bande ou indice (par ex. NDVI, B08, nir)',
+    'One value per year': 'Une valeur par an',
+    'Significance level (alpha)': 'Seuil de significativité (alpha)',
+    "Change: period A 'start,end' (optional)": "Changement : période A « début,fin » (facultatif)",
+    "Change: period B 'start,end' (optional)": "Changement : période B « début,fin » (facultatif)",
+    'Trend': 'Tendance',
+    "The trend is written as GeoTIFF: the file name must end in .tif, not '{path}'.":
+        "La tendance est écrite en GeoTIFF : le nom du fichier doit finir par .tif, pas « {path} ».",
+    'Temporal profile': 'Profil temporel',
+    'profile': 'profil',
+    'chart': 'graphique',
+    'plot': 'courbe',
+    'points': 'points',
+    (
+        "The time series of points or polygons in one or more cubes, side by side, so you see what each "
+        "step did: for instance the loaded cube, the harmonized one and the gap-filled one. Each cube is "
+        "labelled by its file name and the steps recorded in it (loadcube › harmonize › cloudmask › "
+        "gapfill).\n\n"
+        "INPUT: cube files (.nc, a .zarr folder or a file in it, or the band layers 'Load cube' puts in the "
+        "map). POINTS: a point layer (each point takes the pixel it falls in) or a polygon layer (the mean of "
+        "the valid pixels whose centre is inside), in any CRS. BAND: the band or index to draw (default: the "
+        "first band that is not a class band). ID_FIELD (optional) names the features (default: their id).\n\n"
+        "Nodata and masked dates are gaps: a break in the line, an empty cell, never a zero. Values are "
+        "shown as stored in each cube.\n\n"
+        "Outputs: a PNG chart (one panel per feature, the first 12, one line per cube), an HTML page shown "
+        "in the results viewer (the chart, the cubes with their history, a table of the values) and a CSV "
+        "table feature_id, cube, history, date, band, value, pixels."
+    ): (
+        "La série temporelle de points ou de polygones dans un ou plusieurs cubes, côte à côte, pour voir ce "
+        "qu'a fait chaque étape : par exemple le cube chargé, le cube harmonisé et le cube comblé. Chaque cube "
+        "est désigné par son nom de fichier et les étapes qu'il a enregistrées (loadcube › harmonize › "
+        "cloudmask › gapfill).\n\n"
+        "INPUT : des fichiers de cube (.nc, un dossier .zarr ou un fichier qu'il contient, ou les couches de "
+        "bande que « Charger un cube » ajoute à la carte). POINTS : une couche de points (chaque point prend le "
+        "pixel où il tombe) ou de polygones (la moyenne des pixels valides dont le centre est à l'intérieur), "
+        "dans n'importe quel SCR. BAND : la bande ou l'indice à tracer (par défaut : la première bande qui "
+        "n'est pas une bande de classes). ID_FIELD (facultatif) nomme les entités (par défaut : leur id).\n\n"
+        "Le nodata et les dates masquées sont des lacunes : une coupure de la courbe, une cellule vide, jamais "
+        "un zéro. Les valeurs sont montrées telles que stockées dans chaque cube.\n\n"
+        "Sorties : un graphique PNG (un panneau par entité, les 12 premières, une courbe par cube), une page "
+        "HTML affichée dans la visionneuse de résultats (le graphique, les cubes et leur historique, un "
+        "tableau des valeurs) et une table CSV feature_id, cube, history, date, band, value, pixels."
+    ),
+    'Cubes (files or cube band layers)': 'Cubes (fichiers ou couches de bande de cube)',
+    'Points or polygons': 'Points ou polygones',
+    'Band or index (default: the first band)': 'Bande ou indice (par défaut : la première bande)',
+    'Feature id field': "Champ d'identifiant des entités",
+    'Profile page (HTML)': 'Page du profil (HTML)',
+    'Chart (PNG)': 'Graphique (PNG)',
+    'Values (CSV)': 'Valeurs (CSV)',
+    'INPUT has no cube: give one or more cube files or cube band layers.':
+        "INPUT ne contient aucun cube : donnez un ou plusieurs fichiers de cube ou couches de bande de cube.",
+    'POINTS is not a vector layer.': "POINTS n'est pas une couche vecteur.",
+    "{key} must end in {extension}, not '{path}'.": "{key} doit finir par {extension}, pas « {path} ».",
+    'Reading {cube} ({n}/{total})…': 'Lecture de {cube} ({n}/{total})…',
+    '{n} feature(s) with an empty or invalid geometry were skipped.':
+        '{n} entité(s) à la géométrie vide ou invalide ont été ignorée(s).',
+    'POINTS has no feature with a valid geometry.': "POINTS n'a aucune entité à la géométrie valide.",
+    # issue 16: models that cannot run code, under any name
+    'SITS Cube model (*.sitsmodel);;All files (*)': 'Modèle SITS Cube (*.sitsmodel);;Tous les fichiers (*)',
+    'Trust a pickled model of an older version (opening it can run code)':
+        "Faire confiance à un modèle « pickle » d'une version antérieure (l'ouvrir peut exécuter du code)",
+    (
+        "Applies a model from 'Train random forest' to a raster with the same bands, block by block, so memory "
+        "stays bounded whatever the raster's size. Pixels that are nodata in any band stay nodata.\n\n"
+        "Output: a class raster (GeoTIFF, class codes) loaded with a palette and the class names; optionally "
+        "the probability of the chosen class (0-1), a confidence map. A raster whose bands do not match the "
+        "model is refused.\n\n"
+        "The model file may have any name: it is recognised by its content. Model files of this version hold "
+        "only numbers and never run code when opened. Models of older versions are Python pickles, which can "
+        "run code: they are opened only with TRUST_PICKLE (advanced) checked, for files you trust."
+    ): (
+        'Applique un modèle issu de « Entraîner une forêt aléatoire » à un raster ayant les mêmes bandes, '
+        'bloc par bloc, pour que la mémoire reste bornée quelle que soit la taille du raster. Les pixels '
+        "nodata dans l'une des bandes restent nodata.\n\n"
+        'Sortie : un raster de classes (GeoTIFF, codes de classes) chargé avec une palette et les noms des '
+        'classes ; en option, la probabilité de la classe retenue (0-1), qui sert de carte de confiance. Un '
+        'raster dont les bandes ne correspondent pas au modèle est refusé.\n\n'
+        "Le fichier du modèle peut porter n'importe quel nom : il est reconnu à son contenu. Les modèles de "
+        "cette version ne contiennent que des nombres et n'exécutent jamais de code à l'ouverture. Ceux des "
+        'versions antérieures sont des « pickles » Python, qui peuvent exécuter du code : ils ne sont ouverts '
+        "qu'avec TRUST_PICKLE (avancé) coché, pour des fichiers de confiance."
+    ),
 })
