@@ -143,21 +143,28 @@ def period_means_block(block: np.ndarray, groups: Sequence[Sequence[int]], nodat
 
 
 def climatology_block(means: np.ndarray, members: Sequence[Sequence[int]]) -> np.ndarray:
-    """(periods, ...) -> (3 K, ...) float64: mean, std (ddof 1) and count per period of year over its reference periods."""
-    means = np.asarray(means, dtype=np.float64)
+    """(periods, ...) -> (3 K, ...) float64: mean, std (ddof 1) and count per period of year over its reference periods.
+
+    Two passes (the mean, then the squared deviations), one 2-D slice at a time: small temporaries.
+    """
     k = len(members)
-    out = np.full((3 * k,) + means.shape[1:], np.nan, dtype=np.float64)
+    shape = means.shape[1:]
+    out = np.full((3 * k,) + shape, np.nan, dtype=np.float64)
     for index, positions in enumerate(members):
-        if not positions:
-            out[2 * k + index] = 0
-            continue
-        values = means[list(positions)]
-        valid = ~np.isnan(values)
-        count = valid.sum(axis=0)
-        total = np.where(valid, values, 0.0).sum(axis=0)
+        total = np.zeros(shape)
+        count = np.zeros(shape, dtype=np.int64)
+        for position in positions:
+            values = means[position].astype(np.float64)
+            valid = ~np.isnan(values)
+            total += np.where(valid, values, 0.0)
+            count += valid
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-            squares = np.where(valid, (values - mean) ** 2, 0.0).sum(axis=0)
+        squares = np.zeros(shape)
+        for position in positions:
+            deviation = means[position].astype(np.float64) - mean
+            squares += np.where(np.isnan(deviation), 0.0, deviation * deviation)
+        with np.errstate(invalid="ignore", divide="ignore"):
             std = np.where(count > 1, np.sqrt(squares / np.maximum(count - 1, 1)), np.nan)
         out[index], out[k + index], out[2 * k + index] = mean, std, count
     return out
@@ -165,15 +172,20 @@ def climatology_block(means: np.ndarray, members: Sequence[Sequence[int]]) -> np
 
 def anomaly_block(means: np.ndarray, climatology: np.ndarray, of_year: Sequence[int]) -> np.ndarray:
     """(P, ...) means and (3 K, ...) climatology -> (2 P, ...) float32: anomalies then z-scores."""
-    means = np.asarray(means, dtype=np.float64)
     k = climatology.shape[0] // 3
-    index = np.asarray(of_year, dtype=np.intp)
-    mean = climatology[:k][index]
-    std = climatology[k:2 * k][index]
-    anomaly = means - mean
-    with np.errstate(invalid="ignore", divide="ignore"):
-        zscore = np.where(np.isfinite(std) & (std > 0), anomaly / np.where(std > 0, std, 1.0), np.nan)
-    return np.concatenate([anomaly, zscore]).astype(np.float32)
+    p = means.shape[0]
+    out = np.empty((2 * p,) + means.shape[1:], dtype=np.float32)
+    usable = {}
+    for number, index in enumerate(of_year):
+        if index not in usable:
+            std = climatology[k + index]
+            ok = np.isfinite(std) & (std > 0)
+            usable[index] = (ok, np.where(ok, std, 1.0))
+        ok, std = usable[index]
+        anomaly = means[number].astype(np.float64) - climatology[index]
+        out[number] = anomaly
+        out[p + number] = np.where(ok, anomaly / std, np.nan)
+    return out
 
 
 # ---- the cube -----------------------------------------------------------------------------
