@@ -32,6 +32,7 @@ BENCHMARKS = {
     "zonal": "bench_zonal.py",
     "predict": "bench_predict.py",
     "load": "bench_load.py",
+    "storage": "bench_storage.py",
     "sits_chain": "bench_sits_chain.py",
     "workflow": "bench_workflow.py",
 }

@@ -53,6 +53,27 @@ def add_history(ds, step: str, parameters: dict):
     return ds
 
 
+# Zarr chunk codecs (bench/bench_storage.py measures them). Default: Blosc LZ4 with byte shuffle,
+# multi-threaded, as zarr-python writes Zarr v2 unless told otherwise; SITSCUBE_ZARR_CODEC picks another.
+ZARR_CODECS = {
+    "blosc-lz4": dict(cname="lz4", clevel=5, shuffle=1),
+    "blosc-zstd1": dict(cname="zstd", clevel=1, shuffle=1),
+    "blosc-zstd3": dict(cname="zstd", clevel=3, shuffle=1),
+    "blosc-lz4-bitshuffle": dict(cname="lz4", clevel=5, shuffle=2),
+}
+DEFAULT_ZARR_CODEC = "blosc-lz4"
+
+
+def zarr_compressor():
+    """The numcodecs Blosc codec for Zarr cubes (None: zarr's own default)."""
+    name = os.environ.get("SITSCUBE_ZARR_CODEC", DEFAULT_ZARR_CODEC)
+    if name not in ZARR_CODECS:
+        raise UserError(f"SITSCUBE_ZARR_CODEC must be one of {', '.join(ZARR_CODECS)}, got '{name}'.")
+    from numcodecs import Blosc
+
+    return Blosc(**ZARR_CODECS[name])
+
+
 def _encoding(ds, fmt: str) -> dict:
     encoding = {}
     for name, variable in ds.data_vars.items():
@@ -67,6 +88,9 @@ def _encoding(ds, fmt: str) -> dict:
                 item["shuffle"] = True
         else:
             item["chunks"] = chunks
+            codec = zarr_compressor()
+            if codec is not None:
+                item["compressors"] = (codec,)  # zarr-python 3 spelling; one codec in Zarr v2
         encoding[name] = item
     if "time" in ds.coords:
         encoding["time"] = {"units": "seconds since 1970-01-01 00:00:00", "calendar": "standard", "dtype": "float64"}
