@@ -3,6 +3,8 @@
 from qgis.core import (
     QgsPalettedRasterRenderer,
     QgsProcessingAlgorithm,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterDefinition,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingParameterFile,
     QgsProcessingParameterRasterDestination,
@@ -14,12 +16,6 @@ from ..plugin.i18n import tr
 from .support import can_execute, engine_progress, keep_alive, require, run_engine
 
 REQUIRES = ("sklearn", "rasterio")
-# Colours people expect for common land-cover names; others get a palette.
-KNOWN_COLOURS = {"water": "#3a7bd5", "forest": "#1b7837", "crops": "#e6c229", "urban": "#b2182b", "grass": "#7fbc41",
-                 "bare": "#c2a878", "snow": "#f0f0f0", "wetland": "#66c2a5", "shrub": "#a6761d"}
-PALETTE = ["#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f"]
-
-
 class ClassStyler(QgsProcessingLayerPostProcessorInterface):
     """A paletted renderer with the class names as labels."""
 
@@ -28,10 +24,11 @@ class ClassStyler(QgsProcessingLayerPostProcessorInterface):
         self.classes = classes  # {code: name}
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        entries = []
-        for index, (code, name) in enumerate(sorted(self.classes.items())):
-            colour = QColor(KNOWN_COLOURS.get(str(name).lower(), PALETTE[index % len(PALETTE)]))
-            entries.append(QgsPalettedRasterRenderer.Class(int(code), colour, str(name)))
+        from ..engine.palette import class_colours, hex_colour
+
+        colours = class_colours(self.classes)  # the GeoTIFF's colour table too: water is blue
+        entries = [QgsPalettedRasterRenderer.Class(int(code), QColor(hex_colour(colours[int(code)])), str(name))
+                   for code, name in sorted(self.classes.items())]
         layer.setRenderer(QgsPalettedRasterRenderer(layer.dataProvider(), 1, entries))
         layer.triggerRepaint()
 
@@ -41,6 +38,7 @@ class ClassifyAlgorithm(QgsProcessingAlgorithm):
     MODEL = "MODEL"
     OUTPUT = "OUTPUT"
     OUTPUT_PROBABILITY = "OUTPUT_PROBABILITY"
+    TRUST_PICKLE = "TRUST_PICKLE"
 
     def name(self):
         return "classify"
@@ -63,7 +61,10 @@ class ClassifyAlgorithm(QgsProcessingAlgorithm):
             "stays bounded whatever the raster's size. Pixels that are nodata in any band stay nodata.\n\n"
             "Output: a class raster (GeoTIFF, class codes) loaded with a palette and the class names; optionally "
             "the probability of the chosen class (0-1), a confidence map. A raster whose bands do not match the "
-            "model is refused."
+            "model is refused.\n\n"
+            "The model file may have any name: it is recognised by its content. Model files of this version hold "
+            "only numbers and never run code when opened. Models of older versions are Python pickles, which can "
+            "run code: they are opened only with TRUST_PICKLE (advanced) checked, for files you trust."
         )
 
     def createInstance(self):  # noqa: N802
@@ -74,16 +75,21 @@ class ClassifyAlgorithm(QgsProcessingAlgorithm):
 
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Raster")))
-        self.addParameter(QgsProcessingParameterFile(self.MODEL, tr("Model"), fileFilter=tr("SITS Cube model (*.sitsmodel)")))
+        self.addParameter(QgsProcessingParameterFile(self.MODEL, tr("Model"), fileFilter=tr("SITS Cube model (*.sitsmodel);;All files (*)")))  # any name: recognised by its header
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Classes")))
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT_PROBABILITY, tr("Probability"), optional=True, createByDefault=False))
+        trust = QgsProcessingParameterBoolean(
+            self.TRUST_PICKLE, tr("Trust a pickled model of an older version (opening it can run code)"), defaultValue=False)
+        trust.setFlags(trust.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
+        self.addParameter(trust)
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)
         from ..engine import classify
 
         raster = self.parameterAsRasterLayer(parameters, self.INPUT, context)
-        model, metadata = run_engine(classify.load_model, self.parameterAsFile(parameters, self.MODEL, context))
+        model, metadata = run_engine(classify.load_model, self.parameterAsFile(parameters, self.MODEL, context),
+                                     trust_pickle=self.parameterAsBoolean(parameters, self.TRUST_PICKLE, context))
         for warning in metadata.get("warnings", []):
             feedback.pushWarning(warning)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)

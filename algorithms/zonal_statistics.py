@@ -18,7 +18,7 @@ from qgis.core import (
     QgsProcessingParameterFileDestination,
     QgsProcessingParameterRasterLayer,
 )
-from qgis.PyQt.QtCore import QVariant
+from qgis.PyQt.QtCore import QMetaType
 
 from ..plugin.i18n import tr
 from .cube_parameters import resolve_cube_path
@@ -166,7 +166,7 @@ class ZonalStatisticsAlgorithm(QgsProcessingAlgorithm):
                 if name not in names:
                     names.append(name)
         for name in names:
-            kind = QVariant.String if name.endswith("class_area") else QVariant.Double
+            kind = QMetaType.Type.QString if name.endswith("class_area") else QMetaType.Type.Double  # QVariant types: deprecated in 3.38
             fields.append(QgsField(name, kind))
         sink, dest = self.parameterAsSink(parameters, self.OUTPUT, context, fields, source.wkbType(), source.sourceCrs())
         for feature in source.getFeatures():

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from . import atomic
 from .conventions import processing_baseline
 from .errors import UserError
 from .http_client import HttpPolicy, stac_api_io
@@ -292,11 +293,11 @@ def write_item_collection(collection: dict, path: str) -> None:
     """Write the ItemCollection as GeoJSON, atomically (temp file, then rename)."""
     directory = os.path.dirname(os.path.abspath(path)) or "."
     os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".sitscube-", suffix=".geojson", dir=directory)
+    handle, temporary = tempfile.mkstemp(prefix=atomic.temporary_prefix(), suffix=".geojson", dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
             json.dump(collection, stream)
-        os.replace(temporary, path)
+        atomic.publish(temporary, path)  # readable as the umask says, then renamed
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)

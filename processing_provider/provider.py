@@ -14,10 +14,16 @@ from ..algorithms.gap_fill import GapFillAlgorithm
 from ..algorithms.harmonize import HarmonizeAlgorithm
 from ..algorithms.load_cube import LoadCubeAlgorithm
 from ..algorithms.quick_looks import QuickLooksAlgorithm
+from ..algorithms.secrets import protect
 from ..algorithms.spectral_index import SpectralIndexAlgorithm
 from ..algorithms.stac_search import StacSearchAlgorithm
 from ..algorithms.train_random_forest import TrainRandomForestAlgorithm
 from ..algorithms.zonal_statistics import ZonalStatisticsAlgorithm
+from ..algorithms.anomaly import AnomalyAlgorithm
+from ..algorithms.temporal_profile import TemporalProfileAlgorithm
+from ..algorithms.smooth import SmoothAlgorithm
+from ..algorithms.phenology import PhenologyAlgorithm
+from ..algorithms.trend import TrendAlgorithm
 from ..plugin.i18n import tr
 from .models import shipped_models
 
@@ -35,7 +41,14 @@ ALGORITHMS = [
     ZonalStatisticsAlgorithm,
     DownloadAssetsAlgorithm,
     QuickLooksAlgorithm,
+    AnomalyAlgorithm,
+    TrendAlgorithm,
+    TemporalProfileAlgorithm,
+    SmoothAlgorithm,
+    PhenologyAlgorithm,
 ]
+# HTTP headers carry tokens: QGIS writes '<hidden>' for them in its log and history (algorithms/secrets.py)
+protect(StacSearchAlgorithm, ["HEADERS"])
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
 

@@ -721,4 +721,93 @@ FRENCH.update({
         'versions antérieures sont des « pickles » Python, qui peuvent exécuter du code : ils ne sont ouverts '
         "qu'avec TRUST_PICKLE (avancé) coché, pour des fichiers de confiance."
     ),
+    # sitscube:smooth and sitscube:phenology (issue 15)
+    "Savitzky-Golay window (dates, odd)": "Fenêtre de Savitzky-Golay (dates, impair)",
+    "Savitzky-Golay polynomial order": "Degré du polynôme de Savitzky-Golay",
+    "Whittaker lambda (days⁴)": "Lambda de Whittaker (jours⁴)",
+    "Smooth time series": "Lisser les séries temporelles",
+    "smoothing": "lissage",
+    "filter": "filtre",
+    "noise": "bruit",
+    (
+        "Smooths every pixel's time series along time, in actual days (acquisition dates), never counting "
+        "masked values. 'savitzky-golay' fits, at each date, a polynomial of degree ORDER to the WINDOW valid "
+        "observations around it (WINDOW counts dates and is odd; over a gap the window reaches further in "
+        "time; at the ends it slides inwards): a polynomial of degree ORDER or less is kept exactly, whatever "
+        "the dates. 'whittaker' is Eilers' smoother for uneven dates (second divided differences in days, "
+        "masked values weighted 0): LAMBDA (days⁴) sets the smoothness, independently of the number of dates; "
+        "roughly, wiggles shorter than 2π(LAMBDA/4)^¼ days are removed (1e3: 25 days, 1e4: 45, 1e5: 80).\n\n"
+        "FILL (default on) gives masked dates the smooth curve's value, and dates before the first or after "
+        "the last valid one the curve's value there; off, they stay nodata. BANDS: the bands to smooth "
+        "(default: every reflectance and index band; class bands such as SCL are unchanged). Each band keeps "
+        "its type: integer bands are rounded (half away from zero) and never take the nodata value."
+    ): (
+        "Lisse la série temporelle de chaque pixel dans le temps, en jours réels (dates d'acquisition), sans "
+        "jamais compter les valeurs masquées. « savitzky-golay » ajuste, à chaque date, un polynôme de degré "
+        "ORDER aux WINDOW observations valides qui l'entourent (WINDOW compte des dates et est impair ; sur "
+        "un trou la fenêtre s'étend plus loin dans le temps ; aux extrémités elle glisse vers l'intérieur) : "
+        "un polynôme de degré ORDER ou moins est conservé exactement, quelles que soient les dates. "
+        "« whittaker » est le lisseur d'Eilers pour dates irrégulières (différences divisées secondes en "
+        "jours, valeurs masquées de poids 0) : LAMBDA (jours⁴) règle le lissage, indépendamment du nombre de "
+        "dates ; en gros, les oscillations plus courtes que 2π(LAMBDA/4)^¼ jours disparaissent (1e3 : 25 "
+        "jours, 1e4 : 45, 1e5 : 80).\n\n"
+        "FILL (activé par défaut) donne aux dates masquées la valeur de la courbe lissée, et aux dates avant "
+        "la première ou après la dernière valide la valeur de la courbe à celle-ci ; désactivé, elles restent "
+        "nodata. BANDS : les bandes à lisser (par défaut : toutes les bandes de réflectance et d'indice ; les "
+        "bandes de classes comme SCL sont inchangées). Chaque bande garde son type : les bandes entières sont "
+        "arrondies (demi vers l'extérieur) et ne prennent jamais la valeur nodata."
+    ),
+    "Fill masked dates from the smooth curve": "Remplir les dates masquées par la courbe lissée",
+    "Smoothed cube": "Cube lissé",
+    "Phenology": "Phénologie",
+    "phenology": "phénologie",
+    "start of season": "début de saison",
+    "green-up": "reverdissement",
+    (
+        "Measures the growing season of every pixel, for each calendar year, from a band or an index (BAND, "
+        "default NDVI; an index the cube lacks is computed from its bands, e.g. NDVI from red and nir). The "
+        "series is first smoothed in time (SMOOTH: savitzky-golay by default, whittaker or none; masked dates "
+        "are filled by the smooth curve), then within each year: the peak (its day of year and value), the "
+        "base before and after it (their minima) and the amplitude (peak minus the mean of the two bases).\n\n"
+        "METHOD 'amplitude': the season starts where the curve first rises through base + FRACTION × "
+        "(peak - base) (FRACTION 0.5 by default) and ends where it last falls through it; 'threshold': where "
+        "it crosses THRESHOLD. Crossings are interpolated linearly between dates, in day of year. The green-up "
+        "date is the first date at or above base + GREENUP_FRACTION × (peak - base), or GREENUP_THRESHOLD "
+        "when given. A pixel whose amplitude is below MIN_AMPLITUDE, or without a start or an end within the "
+        "year, has no season (nodata).\n\n"
+        "YEARS: e.g. 2022, 2021,2022 or 2020-2022; default: every year the cube covers completely. Output: "
+        "one GeoTIFF with the bands sos_doy, pos_doy, eos_doy, peak_value, amplitude, season_length_days, "
+        "greenup_doy (prefixed by the year, e.g. 2022_sos_doy, when there are several years), loaded with a "
+        "colour ramp on the start of season."
+    ): (
+        "Mesure la saison de végétation de chaque pixel, pour chaque année civile, à partir d'une bande ou "
+        "d'un indice (BAND, NDVI par défaut ; un indice absent du cube est calculé à partir de ses bandes, "
+        "par ex. le NDVI à partir de red et nir). La série est d'abord lissée dans le temps (SMOOTH : "
+        "savitzky-golay par défaut, whittaker ou none ; les dates masquées sont remplies par la courbe "
+        "lissée), puis dans chaque année : le pic (son jour de l'année et sa valeur), la base avant et après "
+        "lui (leurs minima) et l'amplitude (le pic moins la moyenne des deux bases).\n\n"
+        "METHOD « amplitude » : la saison commence là où la courbe franchit pour la première fois en montant "
+        "base + FRACTION × (pic - base) (FRACTION 0,5 par défaut) et finit là où elle le franchit pour la "
+        "dernière fois en descendant ; « threshold » : là où elle franchit THRESHOLD. Les franchissements sont "
+        "interpolés linéairement entre les dates, en jour de l'année. La date de reverdissement est la "
+        "première date égale ou supérieure à base + GREENUP_FRACTION × (pic - base), ou à GREENUP_THRESHOLD "
+        "s'il est donné. Un pixel dont l'amplitude est inférieure à MIN_AMPLITUDE, ou sans début ou sans fin "
+        "dans l'année, n'a pas de saison (nodata).\n\n"
+        "YEARS : par ex. 2022, 2021,2022 ou 2020-2022 ; par défaut : chaque année que le cube couvre "
+        "entièrement. Sortie : un GeoTIFF avec les bandes sos_doy, pos_doy, eos_doy, peak_value, amplitude, "
+        "season_length_days, greenup_doy (préfixées par l'année, par ex. 2022_sos_doy, s'il y a plusieurs "
+        "années), chargé avec une rampe de couleurs sur le début de saison."
+    ),
+    "Band or index": "Bande ou indice",
+    "Years (default: every complete year)": "Années (par défaut : chaque année complète)",
+    "Start and end of season by": "Début et fin de saison par",
+    "Fraction of the amplitude": "Fraction de l'amplitude",
+    "Threshold (method 'threshold')": "Seuil (méthode « threshold »)",
+    "Green-up: fraction of the amplitude": "Reverdissement : fraction de l'amplitude",
+    "Green-up: threshold (optional)": "Reverdissement : seuil (facultatif)",
+    "Minimum amplitude for a season": "Amplitude minimale d'une saison",
+    "Smoothing first": "Lissage préalable",
+    "The phenology is written as GeoTIFF: the file name must end in .tif, not '{path}'.":
+        "La phénologie est écrite en GeoTIFF : le nom du fichier doit finir par .tif, pas « {path} ».",
+    "Phenology map from STAC": "Carte phénologique depuis STAC",
 })

@@ -191,6 +191,27 @@ BAD = [
         "ITEMS": f.items_no_raster, "BANDS": "red", "OUTPUT_FOLDER": out("downloads")}, r"no raster data asset", None),
     ("quicklooks-geojson-not-items", "sitscube:quicklooks", lambda f, out: {
         "ITEMS": f.plain_geojson, "OUTPUT_HTML": out("gallery.html")}, r"not STAC items", None),
+    # ---- smoothing and phenology
+    ("smooth-even-window", "sitscube:smooth", lambda f, out: {"INPUT": f.cube, "WINDOW": 4, "OUTPUT": out("s.nc")},
+     r"WINDOW must be an odd number of dates", "OUTPUT"),
+    ("smooth-order-not-below-window", "sitscube:smooth", lambda f, out: {
+        "INPUT": f.cube, "WINDOW": 5, "ORDER": 5, "OUTPUT": out("s.nc")}, r"ORDER \(5\) must be smaller than WINDOW \(5\)", None),
+    ("smooth-unknown-band", "sitscube:smooth", lambda f, out: {"INPUT": f.cube, "BANDS": "B04,B99", "OUTPUT": out("s.nc")},
+     r"no band B99 to smooth", None),
+    ("smooth-only-class-bands", "sitscube:smooth", lambda f, out: {"INPUT": f.cube_scl_only, "OUTPUT": out("s.nc")},
+     r"no reflectance or index band to smooth", None),
+    ("smooth-geotiff-output", "sitscube:smooth", lambda f, out: {"INPUT": f.cube, "OUTPUT": out("s.tif")},
+     r"must end in \.nc", None),
+    ("phenology-unknown-band", "sitscube:phenology", lambda f, out: {"INPUT": f.cube, "BAND": "B99", "OUTPUT": out("p.tif")},
+     r"no band 'B99'", "OUTPUT"),
+    ("phenology-index-without-its-bands", "sitscube:phenology", lambda f, out: {
+        "INPUT": f.cube, "BAND": "EVI", "OUTPUT": out("p.tif")}, r"EVI needs .*lacks blue", None),
+    ("phenology-threshold-without-value", "sitscube:phenology", lambda f, out: {
+        "INPUT": f.cube, "METHOD": "threshold", "OUTPUT": out("p.tif")}, r"needs a THRESHOLD", None),
+    ("phenology-year-outside-the-cube", "sitscube:phenology", lambda f, out: {
+        "INPUT": f.cube, "YEARS": "2030", "OUTPUT": out("p.tif")}, r"no date in 2030.*2021-04-03 to 2023-02-07", None),
+    ("phenology-netcdf-output", "sitscube:phenology", lambda f, out: {"INPUT": f.cube, "OUTPUT": out("p.nc")},
+     r"must end in \.tif", None),
     # ---- cube steps
     ("harmonize-nothing-it-can-correct", "sitscube:harmonize", lambda f, out: {
         "INPUT": f.cube_scl_only, "OUTPUT": out("h.nc")}, r"carry the \+1000 offset .* no reflectance band", "OUTPUT"),
@@ -254,7 +275,7 @@ BAD = [
         "CLASS_FIELD": "class", "OUTPUT_MODEL": out("m.sitsmodel"), "OUTPUT_REPORT": out("r.html")},
      r"No training pixel", None),
     ("classify-png-as-model", "sitscube:classify", lambda f, out: {
-        "INPUT": f.composite, "MODEL": f.png, "OUTPUT": out("classes.tif")}, r"parameter value for MODEL", "OUTPUT"),
+        "INPUT": f.composite, "MODEL": f.png, "OUTPUT": out("classes.tif")}, r"not a SITS Cube random forest model", "OUTPUT"),
     ("classify-png-named-sitsmodel", "sitscube:classify", lambda f, out: {
         "INPUT": f.composite, "MODEL": f.png_as_model, "OUTPUT": out("classes.tif")}, r"not a SITS Cube random forest model", None),
     ("classify-other-band-count", "sitscube:classify", lambda f, out: {
@@ -279,6 +300,40 @@ BAD = [
     ("zonal-unknown-statistic", "sitscube:zonalstatistics", lambda f, out: {
         "INPUT": f.composite, "STATISTICS": ["mode"], "ZONES": _layer("Polygon", _training_features()),
         "OUTPUT": out("zones.gpkg")}, r"STATISTICS", None),
+    # ---- time-series analysis
+    ("anomaly-empty-reference", "sitscube:anomaly", lambda f, out: {
+        "INPUT": f.cube, "REFERENCE_START": "2030-01-01", "OUTPUT": out("a.nc")}, r"reference period is empty", "OUTPUT"),
+    ("anomaly-geotiff-output", "sitscube:anomaly", lambda f, out: {"INPUT": f.cube, "OUTPUT": out("a.tif")},
+     r"must end in \.nc", None),
+    ("anomaly-only-class-bands", "sitscube:anomaly", lambda f, out: {"INPUT": f.cube_scl_only, "OUTPUT": out("a.nc")},
+     r"no band to analyse: only class bands", None),
+    ("trend-unknown-band", "sitscube:trend", lambda f, out: {"INPUT": f.cube, "BAND": "B99", "OUTPUT": out("t.tif")},
+     r"no band B99", "OUTPUT"),
+    ("trend-one-period-only", "sitscube:trend", lambda f, out: {
+        "INPUT": f.cube, "BAND": "B08", "PERIOD_A": "2021-05-01,2021-09-30", "OUTPUT": out("t.tif")},
+     r"both PERIOD_A and PERIOD_B", None),
+    ("trend-band-needed", "sitscube:trend", lambda f, out: {"INPUT": f.cube, "OUTPUT": out("t.tif")},
+     r"Choose the BAND.*B04, B08", None),
+    ("trend-netcdf-output", "sitscube:trend", lambda f, out: {"INPUT": f.cube, "BAND": "B08", "OUTPUT": out("t.nc")},
+     r"must end in \.tif", None),
+    ("profile-unknown-band", "sitscube:temporalprofile", lambda f, out: {
+        "INPUT": [f.cube], "POINTS": _layer("Point", [("Point(300500 4809500)", ["a"])], fields="field=name:string"),
+        "BAND": "NDVI", "OUTPUT_HTML": out("p.html"), "OUTPUT_CHART": out("p.png"), "OUTPUT_CSV": out("p.csv")},
+     r"no band NDVI", "OUTPUT_HTML"),
+    ("profile-points-outside", "sitscube:temporalprofile", lambda f, out: {
+        "INPUT": [f.cube], "POINTS": f.points_outside, "OUTPUT_HTML": out("p.html"), "OUTPUT_CHART": out("p.png"),
+        "OUTPUT_CSV": out("p.csv")}, r"None of the points or polygons falls inside", None),
+    ("profile-empty-points", "sitscube:temporalprofile", lambda f, out: {
+        "INPUT": [f.cube], "POINTS": _empty_points(), "OUTPUT_HTML": out("p.html"), "OUTPUT_CHART": out("p.png"),
+        "OUTPUT_CSV": out("p.csv")}, r"POINTS has no feature with a valid geometry", None),
+    ("profile-chart-not-png", "sitscube:temporalprofile", lambda f, out: {
+        "INPUT": [f.cube], "POINTS": _layer("Point", [("Point(300500 4809500)", ["a"])], fields="field=name:string"),
+        "OUTPUT_HTML": out("p.html"), "OUTPUT_CHART": out("p.jpg"), "OUTPUT_CSV": out("p.csv")},
+     r"OUTPUT_CHART must end in \.png", None),
+    ("profile-text-as-cube", "sitscube:temporalprofile", lambda f, out: {
+        "INPUT": [f.text_as_nc], "POINTS": _layer("Point", [("Point(300500 4809500)", ["a"])], fields="field=name:string"),
+        "OUTPUT_HTML": out("p.html"), "OUTPUT_CHART": out("p.png"), "OUTPUT_CSV": out("p.csv")},
+     r"not a readable cube", None),
 ]
 
 
@@ -310,4 +365,5 @@ def test_the_table_covers_every_algorithm_with_25_rows_or_more():
     assert len(BAD) >= 25 and len({row[0] for row in BAD}) == len(BAD)
     assert algorithms == {f"sitscube:{name}" for name in (
         "stacsearch", "loadcube", "harmonize", "cloudmask", "gapfill", "spectralindex", "composite",
-        "exporttimeseries", "trainrandomforest", "classify", "zonalstatistics", "downloadassets", "quicklooks")}
+        "exporttimeseries", "trainrandomforest", "classify", "zonalstatistics", "downloadassets", "quicklooks",
+        "anomaly", "trend", "temporalprofile", "smooth", "phenology")}

@@ -308,7 +308,7 @@ def test_model_round_trip(trained, tmp_path):
     target = str(tmp_path / "rf.model")
     classify.save_model(target, model, metadata)
     with open(target, "rb") as stream:
-        assert stream.readline() == b"SITSCUBE-RF 1\n"
+        assert stream.readline() == b"SITSCUBE-RF 2\n"
     loaded, meta = classify.load_model(target)
     np.testing.assert_array_equal(loaded.predict(samples.X), model.predict(samples.X))
     assert meta["classes"] == {1: "forest", 2: "urban", 3: "water"}
@@ -352,10 +352,16 @@ def test_foreign_corrupt_and_other_version_model_files(trained, tmp_path):
     magic, line, payload = raw.split(b"\n", 2)
     meta = json.loads(line)
     meta["sklearn_version"] = "0.99.0"
+    # the trees are plain arrays: another scikit-learn version reads them the same, without a warning
     (tmp_path / "old.model").write_bytes(magic + b"\n" + json.dumps(meta).encode() + b"\n" + payload)
     loaded, meta = classify.load_model(str(tmp_path / "old.model"))
-    assert len(meta["warnings"]) == 1 and "0.99.0" in meta["warnings"][0]
+    assert meta["warnings"] == []
     np.testing.assert_array_equal(loaded.predict(samples.X), model.predict(samples.X))
+    meta = json.loads(line)
+    meta["format_version"] = 3
+    (tmp_path / "newer.model").write_bytes(magic + b"\n" + json.dumps(meta).encode() + b"\n" + payload)
+    with pytest.raises(UserError, match="newer SITS Cube"):
+        classify.load_model(str(tmp_path / "newer.model"))
 
 
 # ---- prediction ---------------------------------------------------------------------------
@@ -395,7 +401,7 @@ def test_prediction_block_wise_equals_whole_array(trained, tmp_path):
         assert src.transform == TRANSFORM and src.profile["tiled"] and src.compression.name == "deflate"
         assert src.tags(1)["CLASS_2"] == "urban"
         assert json.loads(src.tags()["sitscube_classes"]) == {"1": "forest", "2": "urban", "3": "water"}
-        assert src.colormap(1)[3][:3] == classify.PALETTE[2]
+        assert src.colormap(1)[3][:3] == (31, 120, 200)  # water is blue (engine/palette.py)
         predicted = src.read(1)
     np.testing.assert_array_equal(predicted, expected.reshape(predicted.shape))
     assert (predicted[nodata] == 0).all() and (predicted[~nodata] >= 1).all()

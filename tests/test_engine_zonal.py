@@ -326,7 +326,7 @@ def random_zones(rng, n, size_px, xmax_px, ymax_px):
 def test_agrees_with_qgis_zonalstatisticsfb(qgis_processing, tmp_path):
     import processing
     from qgis.core import QgsFeature, QgsField, QgsGeometry, QgsVectorLayer
-    from qgis.PyQt.QtCore import QVariant
+    from qgis.PyQt.QtCore import QMetaType
 
     rng = np.random.default_rng(2024)
     data = rng.integers(1, 60000, (200, 200)).astype(np.uint16)
@@ -341,7 +341,7 @@ def test_agrees_with_qgis_zonalstatisticsfb(qgis_processing, tmp_path):
     assert len(zones) >= 50
 
     layer = QgsVectorLayer("MultiPolygon?crs=EPSG:32631", "zones", "memory")
-    layer.dataProvider().addAttributes([QgsField("zone_id", QVariant.Int)])
+    layer.dataProvider().addAttributes([QgsField("zone_id", QMetaType.Type.Int)])
     layer.updateFields()
     features = []
     for zone_id, geometry in zones:
