@@ -29,6 +29,8 @@ import common
 BENCHMARKS = {
     "gapfill": "bench_gapfill.py",
     "composite": "bench_composite.py",
+    "smooth": "bench_smooth.py",
+    "phenology": "bench_phenology.py",
     "zonal": "bench_zonal.py",
     "predict": "bench_predict.py",
     "load": "bench_load.py",

@@ -390,7 +390,3 @@ def phenology(
     elif smoother == "whittaker":
         parameters["lambda"] = lam
     return add_history(out, STEP, parameters)
-
-
-def band_names(years: Sequence[int]) -> List[str]:
-    return [f"{year}_{metric}" if len(years) > 1 else metric for year in years for metric in METRICS]

@@ -92,7 +92,7 @@ def season_pixel(z, doy, first, stop, mode, fraction, threshold, green_fraction,
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def phenology_block(values, days, nodata, method, window, order, p0, p1, p2, table, doy, starts, stops, mode, fraction,
+def phenology_block(values, days, nodata, method, window, order, p0, p1, p2, table, gaps, doy, starts, stops, mode, fraction,
                     threshold, green_fraction, green_threshold, min_amplitude, out):
     """values (T, n) -> out (years × 7, n) float32."""
     count, n = values.shape
@@ -119,7 +119,7 @@ def phenology_block(values, days, nodata, method, window, order, p0, p1, p2, tab
             if method == WHITTAKER:
                 whittaker_finish(by_date, work[4], p, True, z)
             else:
-                series_pixel(tile[p], days, method, window, order, p0, p1, p2, table, True, z, scratch, m)
+                series_pixel(tile[p], days, method, window, order, p0, p1, p2, table, gaps, True, z, scratch, m)
             for year in range(starts.shape[0]):
                 season_pixel(z, doy, starts[year], stops[year], mode, fraction, threshold, green_fraction,
                              green_threshold, min_amplitude, pv, pd, out, year * METRICS, first + p)

@@ -59,7 +59,13 @@ Implementation: the compiled kernel (smooth_numba.py, numba) smooths one
 pixel at a time, pixels in parallel; the numpy kernel here, used when numba
 is missing, does the same operations in the same order on many pixels at
 once (Python loops over dates and window positions, never over pixels), so
-both give identical results. On a dask cube the time axis is put into one
+both give identical results. Dates are the same for every pixel, so a
+Savitzky-Golay window whose dates are all valid, or that spans one masked
+date, is a fixed filter computed once per cube (``savgol_table``,
+``savgol_gap_table``: about half the fits on a cloud-masked series); the
+other windows are fitted from their moments (closed-form solve up to degree
+2). Whittaker's recurrences are solved for a tile of pixels at once (the
+divisions of one pixel depend on each other; those of 512 pixels do not). On a dask cube the time axis is put into one
 chunk (y/x chunks kept, or halved until a chunk holds at most 24 MiB, as
 gap-fill does) and the kernel runs per chunk with ``map_blocks``.
 """
@@ -185,12 +191,42 @@ def savgol_table(days: np.ndarray, window: int, order: int) -> np.ndarray:
     return table
 
 
+def savgol_gap_table(days: np.ndarray, window: int, order: int, inverse: float) -> np.ndarray:
+    """(T, window + 1, window + 1, window) float64: Savitzky-Golay coefficients at date i of the windows
+    of ``window`` valid dates spanning ``window + 1`` dates with one masked date inside, the most
+    common window after the all-valid one. Index [i, a - (i - window), m]: the window's first date is
+    a, its masked date a + m (1 <= m < window). NaN where no such window exists. Empty (0, ...) when
+    the cube has too few dates."""
+    days = np.asarray(days, dtype=np.float64)
+    count = len(days)
+    if window < 3 or count < window + 1:
+        return np.zeros((0, 1, 1, 1))
+    gaps = np.full((count, window + 1, window + 1, window), np.nan)
+    q = min(order, window - 1)
+    for i in range(count):
+        for shift in range(window + 1):
+            a = i - window + shift
+            if a < 0 or a + window > count - 1:
+                continue
+            for m in range(1, window):
+                if a + m == i:
+                    continue
+                points = [a + j for j in range(window + 1) if j != m]
+                u = (days[points] - days[i]) * inverse
+                gaps[i, shift, m] = np.linalg.pinv(np.vander(u, q + 1, increasing=True))[0]
+    return gaps
+
+
 def kernel_tables(days, method, window=DEFAULT_WINDOW, order=DEFAULT_ORDER, lam=DEFAULT_LAMBDA):
-    """What the kernels need besides the values: (p0, p1, p2) of Whittaker, the Savitzky-Golay table."""
+    """What the kernels need besides the values: (p0, p1, p2) of Whittaker, the Savitzky-Golay tables."""
     days = np.asarray(days, dtype=np.float64)
     p0, p1, p2 = whittaker_bands(days if method == "whittaker" else days[:0], lam)
-    table = savgol_table(days, int(window), int(order)) if method == "savitzky-golay" else savgol_table(days, 0, 0)
-    return p0, p1, p2, table
+    if method == "savitzky-golay":
+        table = savgol_table(days, int(window), int(order))
+        gaps = savgol_gap_table(days, int(window), int(order), table[0, 1])
+    else:
+        table, gaps = savgol_table(days, 0, 0), np.zeros((0, 1, 1, 1))
+    return p0, p1, p2, table, gaps
 
 
 # ---- numpy kernels (the same operations as smooth_numba.py, on many pixels at once) ---------
@@ -241,7 +277,7 @@ def _fit_numpy(ct, cy, cols, start, size, t0, order, inverse):
     return r[0]
 
 
-def _savgol_numpy(values, valid, days, window, order, fill, table):
+def _savgol_numpy(values, valid, days, window, order, fill, table, gaps):
     """(T, n) -> float64 (T, n), NaN where no value."""
     count, n = values.shape
     half = window // 2
@@ -273,6 +309,22 @@ def _savgol_numpy(values, valid, days, window, order, fill, table):
                 total = total + table[i, 2 + j] * series[base + j, cols]
             z[i, cols] = total
             todo &= ~fast
+        if gaps.shape[0]:  # windows with one masked date inside their span: the precomputed filter
+            begin = order_index[start, cols_all]
+            end = order_index[np.minimum(start + window - 1, count - 1), cols_all]
+            one = todo & ok & (size == window) & (end - begin == window)
+            cols = cols_all[one]
+            if len(cols):
+                begin = begin[cols]
+                missing = np.full(len(cols), window)
+                for j in range(window - 1, 0, -1):  # the first offset whose date is not the one expected
+                    missing = np.where(order_index[start[cols] + j, cols] != begin + j, j, missing)
+                coefficients = gaps[i, begin - (i - window), missing]  # (pixels, window)
+                total = np.zeros(len(cols))
+                for j in range(window):
+                    total = total + coefficients[:, j] * cy[start[cols] + j, cols]
+                z[i, cols] = total
+                todo[cols] = False
         for value in np.unique(size[todo]):
             cols = cols_all[todo & (size == value)]
             z[i, cols] = _fit_numpy(ct, cy, cols, start[cols], int(value), days[i], order, inverse)
@@ -346,7 +398,7 @@ def series_numpy(values, days, nodata, method, window, order, tables, fill):
     """The numpy kernel: (T, n) values -> float64 (T, n) smoothed, NaN where no value. tables: kernel_tables()."""
     valid = _valid(values, nodata)
     if method == "savitzky-golay":
-        z = _savgol_numpy(values, valid, days, window, order, fill, tables[3])
+        z = _savgol_numpy(values, valid, days, window, order, fill, tables[3], tables[4])
     elif method == "whittaker":
         z = _whittaker_numpy(values, valid, *tables[:3], fill)
     else:  # none

@@ -104,7 +104,7 @@ def _fit(ct, cy, start, size, t0, order, inverse, s, r, m):
 
 
 @njit(cache=True, nogil=True)
-def series_pixel(y, days, method, window, order, p0, p1, p2, table, fill, z, scratch, m):
+def series_pixel(y, days, method, window, order, p0, p1, p2, table, gaps, fill, z, scratch, m):
     """Smooth one pixel's series y (T float64, NaN where masked) into z (T, float64; NaN: no value).
 
     Returns the number of valid values. p0-p2: Whittaker's λDᵀD diagonals;
@@ -166,6 +166,15 @@ def series_pixel(y, days, method, window, order, p0, p1, p2, table, fill, z, scr
                 total = 0.0
                 for j in range(window):
                     total += table[i, 2 + j] * y[base + j]
+                z[i] = total
+            elif size == window and gaps.shape[0] > 0 and where[start + window - 1] - where[start] == window:
+                begin = int(where[start])
+                missing = 1
+                while where[start + missing] == begin + missing:
+                    missing += 1
+                total = 0.0
+                for j in range(window):
+                    total += gaps[i, begin - (i - window), missing, j] * cy[start + j]
                 z[i] = total
             else:
                 z[i] = _fit(ct, cy, start, size, days[i], order, table[0, 1], s, r, m)
@@ -319,7 +328,7 @@ def whittaker_finish(tile, solved, p, fill, z):
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def smooth_block(values, days, nodata, method, window, order, p0, p1, p2, table, fill, integer, low, high,
+def smooth_block(values, days, nodata, method, window, order, p0, p1, p2, table, gaps, fill, integer, low, high,
                  replacement, out_nodata, out):
     """Smooth every pixel of values (T, n) into out (T, n, the output type).
 
@@ -346,7 +355,7 @@ def smooth_block(values, days, nodata, method, window, order, p0, p1, p2, table,
         else:
             load_tile(values, first, stop, nodata, tile)
             for p in range(stop - first):
-                series_pixel(tile[p], days, method, window, order, p0, p1, p2, table, fill, smoothed[p], scratch, m)
+                series_pixel(tile[p], days, method, window, order, p0, p1, p2, table, gaps, fill, smoothed[p], scratch, m)
         for i in range(count):
             for p in range(stop - first):
                 value = smoothed[p, i]

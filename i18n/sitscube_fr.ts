@@ -132,12 +132,88 @@
       <translation>Carte d'occupation du sol depuis STAC</translation>
     </message>
     <message>
+      <source>Phenology map from STAC</source>
+      <translation>Carte phénologique depuis STAC</translation>
+    </message>
+    <message>
       <source>Workflows</source>
       <translation>Chaînes de traitement</translation>
     </message>
     <message>
       <source>SITS Cube — satellite image time series</source>
       <translation>SITS Cube — séries temporelles d'images satellitaires</translation>
+    </message>
+    <message>
+      <source>Could not prepare map layers for the cube: {error}</source>
+      <translation>Impossible de préparer les couches du cube pour la carte : {error}</translation>
+    </message>
+    <message>
+      <source>Anomalies (monthly or seasonal climatology)</source>
+      <translation>Anomalies (climatologie mensuelle ou saisonnière)</translation>
+    </message>
+    <message>
+      <source>Time-series analysis</source>
+      <translation>Analyse de séries temporelles</translation>
+    </message>
+    <message>
+      <source>anomaly</source>
+      <translation>anomalie</translation>
+    </message>
+    <message>
+      <source>climatology</source>
+      <translation>climatologie</translation>
+    </message>
+    <message>
+      <source>z-score</source>
+      <translation>score z</translation>
+    </message>
+    <message>
+      <source>time series</source>
+      <translation>séries temporelles</translation>
+    </message>
+    <message>
+      <source>month</source>
+      <translation>mois</translation>
+    </message>
+    <message>
+      <source>season</source>
+      <translation>saison</translation>
+    </message>
+    <message>
+      <source>How each month (or season) departs from normal. For every band, the mean of the valid values of each period of the cube (months, or meteorological seasons DJF/MAM/JJA/SON with December in the next year's DJF); the climatology of each calendar month or season: the mean and standard deviation of its period means over the reference years; each period's anomaly (its mean minus the climatology mean of the same month or season) and z-score (the anomaly divided by the climatology standard deviation; empty where that is 0 or comes from fewer than two reference years).
+
+BANDS: default every band but class bands such as SCL. REFERENCE_START / REFERENCE_END (optional, default the whole cube): the periods whose first day falls between them make the climatology.
+
+Output: a cube with, per band, &lt;band&gt;_mean, &lt;band&gt;_anomaly and &lt;band&gt;_zscore along a time axis of period starts (2022-05-01 for May 2022, 2021-12-01 for DJF 2022), and &lt;band&gt;_climatology_mean, _std and _count along a period_of_year axis (1-12 or 1-4). Values are in the band's units (DN stay DN), float, nodata kept as empty.</source>
+      <translation>De combien chaque mois (ou saison) s'écarte de la normale. Pour chaque bande, la moyenne des valeurs valides de chaque période du cube (mois, ou saisons météorologiques DJF/MAM/JJA/SON, décembre comptant dans la saison DJF de l'année suivante) ; la climatologie de chaque mois ou saison du calendrier : la moyenne et l'écart-type de ses moyennes de période sur les années de référence ; l'anomalie de chaque période (sa moyenne moins la moyenne climatologique du même mois ou de la même saison) et son score z (l'anomalie divisée par l'écart-type climatologique ; vide là où celui-ci vaut 0 ou vient de moins de deux années de référence).
+
+BANDS : par défaut toutes les bandes sauf les bandes de classes comme SCL. REFERENCE_START / REFERENCE_END (facultatifs, par défaut tout le cube) : les périodes dont le premier jour tombe entre les deux forment la climatologie.
+
+Sortie : un cube avec, par bande, &lt;bande&gt;_mean, &lt;bande&gt;_anomaly et &lt;bande&gt;_zscore le long d'un axe temporel des débuts de période (2022-05-01 pour mai 2022, 2021-12-01 pour DJF 2022), et &lt;bande&gt;_climatology_mean, _std et _count le long d'un axe period_of_year (1-12 ou 1-4). Les valeurs sont dans les unités de la bande (les DN restent des DN), en flottants, le nodata restant vide.</translation>
+    </message>
+    <message>
+      <source>Cube</source>
+      <translation>Cube</translation>
+    </message>
+    <message>
+      <source>Bands (default: all but class bands)</source>
+      <translation>Bandes (par défaut : toutes sauf les bandes de classes)</translation>
+    </message>
+    <message>
+      <source>Period</source>
+      <translation>Période</translation>
+    </message>
+    <message>
+      <source>Reference from (optional)</source>
+      <translation>Référence à partir du (facultatif)</translation>
+    </message>
+    <message>
+      <source>Reference to (optional, included)</source>
+      <translation>Référence jusqu'au (facultatif, inclus)</translation>
+    </message>
+    <message>
+      <source>Anomaly cube</source>
+      <translation>Cube d'anomalies</translation>
     </message>
     <message>
       <source>Classify</source>
@@ -170,10 +246,14 @@
     <message>
       <source>Applies a model from 'Train random forest' to a raster with the same bands, block by block, so memory stays bounded whatever the raster's size. Pixels that are nodata in any band stay nodata.
 
-Output: a class raster (GeoTIFF, class codes) loaded with a palette and the class names; optionally the probability of the chosen class (0-1), a confidence map. A raster whose bands do not match the model is refused.</source>
+Output: a class raster (GeoTIFF, class codes) loaded with a palette and the class names; optionally the probability of the chosen class (0-1), a confidence map. A raster whose bands do not match the model is refused.
+
+The model file may have any name: it is recognised by its content. Model files of this version hold only numbers and never run code when opened. Models of older versions are Python pickles, which can run code: they are opened only with TRUST_PICKLE (advanced) checked, for files you trust.</source>
       <translation>Applique un modèle issu de « Entraîner une forêt aléatoire » à un raster ayant les mêmes bandes, bloc par bloc, pour que la mémoire reste bornée quelle que soit la taille du raster. Les pixels nodata dans l'une des bandes restent nodata.
 
-Sortie : un raster de classes (GeoTIFF, codes de classes) chargé avec une palette et les noms des classes ; en option, la probabilité de la classe retenue (0-1), qui sert de carte de confiance. Un raster dont les bandes ne correspondent pas au modèle est refusé.</translation>
+Sortie : un raster de classes (GeoTIFF, codes de classes) chargé avec une palette et les noms des classes ; en option, la probabilité de la classe retenue (0-1), qui sert de carte de confiance. Un raster dont les bandes ne correspondent pas au modèle est refusé.
+
+Le fichier du modèle peut porter n'importe quel nom : il est reconnu à son contenu. Les modèles de cette version ne contiennent que des nombres et n'exécutent jamais de code à l'ouverture. Ceux des versions antérieures sont des « pickles » Python, qui peuvent exécuter du code : ils ne sont ouverts qu'avec TRUST_PICKLE (avancé) coché, pour des fichiers de confiance.</translation>
     </message>
     <message>
       <source>Raster</source>
@@ -184,8 +264,8 @@ Sortie : un raster de classes (GeoTIFF, codes de classes) chargé avec une palet
       <translation>Modèle</translation>
     </message>
     <message>
-      <source>SITS Cube model (*.sitsmodel)</source>
-      <translation>Modèle SITS Cube (*.sitsmodel)</translation>
+      <source>SITS Cube model (*.sitsmodel);;All files (*)</source>
+      <translation>Modèle SITS Cube (*.sitsmodel);;Tous les fichiers (*)</translation>
     </message>
     <message>
       <source>Classes</source>
@@ -194,6 +274,10 @@ Sortie : un raster de classes (GeoTIFF, codes de classes) chargé avec une palet
     <message>
       <source>Probability</source>
       <translation>Probabilité</translation>
+    </message>
+    <message>
+      <source>Trust a pickled model of an older version (opening it can run code)</source>
+      <translation>Faire confiance à un modèle « pickle » d'une version antérieure (l'ouvrir peut exécuter du code)</translation>
     </message>
     <message>
       <source>Cloud mask (SCL)</source>
@@ -230,10 +314,6 @@ Classes par défaut : 0 pas de données, 1 saturé ou défectueux, 3 ombre de nu
     <message>
       <source>Landsat Collection 2 (qa_pixel) and other bit-flag bands are masked by bits: a pixel is masked when any of the MASK_BITS is set. Default for qa_pixel: fill, dilated_cloud, cirrus, cloud, shadow; add snow or water, or give bit numbers (0-15). A cube without SCL but with qa_pixel is masked with qa_pixel even when MASK_BAND is left at SCL. MASK_VALUES is then not used.</source>
       <translation>Landsat Collection 2 (qa_pixel) et les autres bandes de bits sont masquées par bits : un pixel est masqué dès que l'un des MASK_BITS est levé. Par défaut pour qa_pixel : fill, dilated_cloud, cirrus, cloud, shadow ; ajoutez snow ou water, ou donnez des numéros de bit (0-15). Un cube sans SCL mais avec qa_pixel est masqué avec qa_pixel même si MASK_BAND reste à SCL. MASK_VALUES n'est alors pas utilisé.</translation>
-    </message>
-    <message>
-      <source>Cube</source>
-      <translation>Cube</translation>
     </message>
     <message>
       <source>Mask band</source>
@@ -308,10 +388,6 @@ Sortie : un GeoTIFF multibande tuilé et compressé dont les descriptions de ban
       <translation>Méthode</translation>
     </message>
     <message>
-      <source>Bands (default: all but class bands)</source>
-      <translation>Bandes (par défaut : toutes sauf les bandes de classes)</translation>
-    </message>
-    <message>
       <source>From date (optional)</source>
       <translation>Depuis la date (facultatif)</translation>
     </message>
@@ -328,8 +404,12 @@ Sortie : un GeoTIFF multibande tuilé et compressé dont les descriptions de ban
       <translation>Composite</translation>
     </message>
     <message>
-      <source>Could not prepare map layers for the cube: {error}</source>
-      <translation>Impossible de préparer les couches du cube pour la carte : {error}</translation>
+      <source>This algorithm cannot write a recipe (.sitscube): choose a .nc or .zarr output.</source>
+      <translation>Cet algorithme ne peut pas écrire de recette (.sitscube) : choisissez une sortie .nc ou .zarr.</translation>
+    </message>
+    <message>
+      <source>Recipe written to {path}: the steps run when a later step (or a .nc/.zarr output) needs the values. A recipe is not loaded into the map.</source>
+      <translation>Recette écrite dans {path} : les étapes s'exécutent quand une étape suivante (ou une sortie .nc/.zarr) a besoin des valeurs. Une recette n'est pas chargée dans la carte.</translation>
     </message>
     <message>
       <source>Download assets</source>
@@ -410,10 +490,6 @@ Sorties : le dossier, et un manifeste (manifest.csv, dans le dossier) listant l'
     <message>
       <source>Export time series</source>
       <translation>Exporter les séries temporelles</translation>
-    </message>
-    <message>
-      <source>time series</source>
-      <translation>séries temporelles</translation>
     </message>
     <message>
       <source>export</source>
@@ -608,6 +684,74 @@ Conventions des catalogues : les clés d'assets avec une résolution (B04_10m, B
       <translation>Lecture et écriture de {dates} date(s) × {bands} bande(s) dans {path}…</translation>
     </message>
     <message>
+      <source>Phenology</source>
+      <translation>Phénologie</translation>
+    </message>
+    <message>
+      <source>phenology</source>
+      <translation>phénologie</translation>
+    </message>
+    <message>
+      <source>start of season</source>
+      <translation>début de saison</translation>
+    </message>
+    <message>
+      <source>green-up</source>
+      <translation>reverdissement</translation>
+    </message>
+    <message>
+      <source>Measures the growing season of every pixel, for each calendar year, from a band or an index (BAND, default NDVI; an index the cube lacks is computed from its bands, e.g. NDVI from red and nir). The series is first smoothed in time (SMOOTH: savitzky-golay by default, whittaker or none; masked dates are filled by the smooth curve), then within each year: the peak (its day of year and value), the base before and after it (their minima) and the amplitude (peak minus the mean of the two bases).
+
+METHOD 'amplitude': the season starts where the curve first rises through base + FRACTION × (peak - base) (FRACTION 0.5 by default) and ends where it last falls through it; 'threshold': where it crosses THRESHOLD. Crossings are interpolated linearly between dates, in day of year. The green-up date is the first date at or above base + GREENUP_FRACTION × (peak - base), or GREENUP_THRESHOLD when given. A pixel whose amplitude is below MIN_AMPLITUDE, or without a start or an end within the year, has no season (nodata).
+
+YEARS: e.g. 2022, 2021,2022 or 2020-2022; default: every year the cube covers completely. Output: one GeoTIFF with the bands sos_doy, pos_doy, eos_doy, peak_value, amplitude, season_length_days, greenup_doy (prefixed by the year, e.g. 2022_sos_doy, when there are several years), loaded with a colour ramp on the start of season.</source>
+      <translation>Mesure la saison de végétation de chaque pixel, pour chaque année civile, à partir d'une bande ou d'un indice (BAND, NDVI par défaut ; un indice absent du cube est calculé à partir de ses bandes, par ex. le NDVI à partir de red et nir). La série est d'abord lissée dans le temps (SMOOTH : savitzky-golay par défaut, whittaker ou none ; les dates masquées sont remplies par la courbe lissée), puis dans chaque année : le pic (son jour de l'année et sa valeur), la base avant et après lui (leurs minima) et l'amplitude (le pic moins la moyenne des deux bases).
+
+METHOD « amplitude » : la saison commence là où la courbe franchit pour la première fois en montant base + FRACTION × (pic - base) (FRACTION 0,5 par défaut) et finit là où elle le franchit pour la dernière fois en descendant ; « threshold » : là où elle franchit THRESHOLD. Les franchissements sont interpolés linéairement entre les dates, en jour de l'année. La date de reverdissement est la première date égale ou supérieure à base + GREENUP_FRACTION × (pic - base), ou à GREENUP_THRESHOLD s'il est donné. Un pixel dont l'amplitude est inférieure à MIN_AMPLITUDE, ou sans début ou sans fin dans l'année, n'a pas de saison (nodata).
+
+YEARS : par ex. 2022, 2021,2022 ou 2020-2022 ; par défaut : chaque année que le cube couvre entièrement. Sortie : un GeoTIFF avec les bandes sos_doy, pos_doy, eos_doy, peak_value, amplitude, season_length_days, greenup_doy (préfixées par l'année, par ex. 2022_sos_doy, s'il y a plusieurs années), chargé avec une rampe de couleurs sur le début de saison.</translation>
+    </message>
+    <message>
+      <source>Band or index</source>
+      <translation>Bande ou indice</translation>
+    </message>
+    <message>
+      <source>Years (default: every complete year)</source>
+      <translation>Années (par défaut : chaque année complète)</translation>
+    </message>
+    <message>
+      <source>Start and end of season by</source>
+      <translation>Début et fin de saison par</translation>
+    </message>
+    <message>
+      <source>Fraction of the amplitude</source>
+      <translation>Fraction de l'amplitude</translation>
+    </message>
+    <message>
+      <source>Threshold (method 'threshold')</source>
+      <translation>Seuil (méthode « threshold »)</translation>
+    </message>
+    <message>
+      <source>Green-up: fraction of the amplitude</source>
+      <translation>Reverdissement : fraction de l'amplitude</translation>
+    </message>
+    <message>
+      <source>Green-up: threshold (optional)</source>
+      <translation>Reverdissement : seuil (facultatif)</translation>
+    </message>
+    <message>
+      <source>Minimum amplitude for a season</source>
+      <translation>Amplitude minimale d'une saison</translation>
+    </message>
+    <message>
+      <source>Smoothing first</source>
+      <translation>Lissage préalable</translation>
+    </message>
+    <message>
+      <source>The phenology is written as GeoTIFF: the file name must end in .tif, not '{path}'.</source>
+      <translation>La phénologie est écrite en GeoTIFF : le nom du fichier doit finir par .tif, pas « {path} ».</translation>
+    </message>
+    <message>
       <source>Quick-looks</source>
       <translation>Aperçus</translation>
     </message>
@@ -654,6 +798,50 @@ MAX_ITEMS (facultatif) : seulement les premiers items de la collection.</transla
     <message>
       <source>{n} card(s): {thumbnails} thumbnail(s), {rendered} rendered preview(s), {none} without image, {errors} error(s). Page: {path}</source>
       <translation>{n} carte(s) : {thumbnails} vignette(s), {rendered} aperçu(s) calculé(s), {none} sans image, {errors} erreur(s). Page : {path}</translation>
+    </message>
+    <message>
+      <source>Savitzky-Golay window (dates, odd)</source>
+      <translation>Fenêtre de Savitzky-Golay (dates, impair)</translation>
+    </message>
+    <message>
+      <source>Savitzky-Golay polynomial order</source>
+      <translation>Degré du polynôme de Savitzky-Golay</translation>
+    </message>
+    <message>
+      <source>Whittaker lambda (days⁴)</source>
+      <translation>Lambda de Whittaker (jours⁴)</translation>
+    </message>
+    <message>
+      <source>Smooth time series</source>
+      <translation>Lisser les séries temporelles</translation>
+    </message>
+    <message>
+      <source>smoothing</source>
+      <translation>lissage</translation>
+    </message>
+    <message>
+      <source>filter</source>
+      <translation>filtre</translation>
+    </message>
+    <message>
+      <source>noise</source>
+      <translation>bruit</translation>
+    </message>
+    <message>
+      <source>Smooths every pixel's time series along time, in actual days (acquisition dates), never counting masked values. 'savitzky-golay' fits, at each date, a polynomial of degree ORDER to the WINDOW valid observations around it (WINDOW counts dates and is odd; over a gap the window reaches further in time; at the ends it slides inwards): a polynomial of degree ORDER or less is kept exactly, whatever the dates. 'whittaker' is Eilers' smoother for uneven dates (second divided differences in days, masked values weighted 0): LAMBDA (days⁴) sets the smoothness, independently of the number of dates; roughly, wiggles shorter than 2π(LAMBDA/4)^¼ days are removed (1e3: 25 days, 1e4: 45, 1e5: 80).
+
+FILL (default on) gives masked dates the smooth curve's value, and dates before the first or after the last valid one the curve's value there; off, they stay nodata. BANDS: the bands to smooth (default: every reflectance and index band; class bands such as SCL are unchanged). Each band keeps its type: integer bands are rounded (half away from zero) and never take the nodata value.</source>
+      <translation>Lisse la série temporelle de chaque pixel dans le temps, en jours réels (dates d'acquisition), sans jamais compter les valeurs masquées. « savitzky-golay » ajuste, à chaque date, un polynôme de degré ORDER aux WINDOW observations valides qui l'entourent (WINDOW compte des dates et est impair ; sur un trou la fenêtre s'étend plus loin dans le temps ; aux extrémités elle glisse vers l'intérieur) : un polynôme de degré ORDER ou moins est conservé exactement, quelles que soient les dates. « whittaker » est le lisseur d'Eilers pour dates irrégulières (différences divisées secondes en jours, valeurs masquées de poids 0) : LAMBDA (jours⁴) règle le lissage, indépendamment du nombre de dates ; en gros, les oscillations plus courtes que 2π(LAMBDA/4)^¼ jours disparaissent (1e3 : 25 jours, 1e4 : 45, 1e5 : 80).
+
+FILL (activé par défaut) donne aux dates masquées la valeur de la courbe lissée, et aux dates avant la première ou après la dernière valide la valeur de la courbe à celle-ci ; désactivé, elles restent nodata. BANDS : les bandes à lisser (par défaut : toutes les bandes de réflectance et d'indice ; les bandes de classes comme SCL sont inchangées). Chaque bande garde son type : les bandes entières sont arrondies (demi vers l'extérieur) et ne prennent jamais la valeur nodata.</translation>
+    </message>
+    <message>
+      <source>Fill masked dates from the smooth curve</source>
+      <translation>Remplir les dates masquées par la courbe lissée</translation>
+    </message>
+    <message>
+      <source>Smoothed cube</source>
+      <translation>Cube lissé</translation>
     </message>
     <message>
       <source>Spectral index</source>
@@ -846,6 +1034,98 @@ HEADERS (avancé) : en-têtes HTTP supplémentaires envoyés avec chaque requêt
       <translation>Annulé : rien n'a été écrit.</translation>
     </message>
     <message>
+      <source>Temporal profile</source>
+      <translation>Profil temporel</translation>
+    </message>
+    <message>
+      <source>profile</source>
+      <translation>profil</translation>
+    </message>
+    <message>
+      <source>chart</source>
+      <translation>graphique</translation>
+    </message>
+    <message>
+      <source>plot</source>
+      <translation>courbe</translation>
+    </message>
+    <message>
+      <source>points</source>
+      <translation>points</translation>
+    </message>
+    <message>
+      <source>polygon</source>
+      <translation>polygone</translation>
+    </message>
+    <message>
+      <source>The time series of points or polygons in one or more cubes, side by side, so you see what each step did: for instance the loaded cube, the harmonized one and the gap-filled one. Each cube is labelled by its file name and the steps recorded in it (loadcube › harmonize › cloudmask › gapfill).
+
+INPUT: cube files (.nc, a .zarr folder or a file in it, or the band layers 'Load cube' puts in the map). POINTS: a point layer (each point takes the pixel it falls in) or a polygon layer (the mean of the valid pixels whose centre is inside), in any CRS. BAND: the band or index to draw (default: the first band that is not a class band). ID_FIELD (optional) names the features (default: their id).
+
+Nodata and masked dates are gaps: a break in the line, an empty cell, never a zero. Values are shown as stored in each cube.
+
+Outputs: a PNG chart (one panel per feature, the first 12, one line per cube), an HTML page shown in the results viewer (the chart, the cubes with their history, a table of the values) and a CSV table feature_id, cube, history, date, band, value, pixels.</source>
+      <translation>La série temporelle de points ou de polygones dans un ou plusieurs cubes, côte à côte, pour voir ce qu'a fait chaque étape : par exemple le cube chargé, le cube harmonisé et le cube comblé. Chaque cube est désigné par son nom de fichier et les étapes qu'il a enregistrées (loadcube › harmonize › cloudmask › gapfill).
+
+INPUT : des fichiers de cube (.nc, un dossier .zarr ou un fichier qu'il contient, ou les couches de bande que « Charger un cube » ajoute à la carte). POINTS : une couche de points (chaque point prend le pixel où il tombe) ou de polygones (la moyenne des pixels valides dont le centre est à l'intérieur), dans n'importe quel SCR. BAND : la bande ou l'indice à tracer (par défaut : la première bande qui n'est pas une bande de classes). ID_FIELD (facultatif) nomme les entités (par défaut : leur id).
+
+Le nodata et les dates masquées sont des lacunes : une coupure de la courbe, une cellule vide, jamais un zéro. Les valeurs sont montrées telles que stockées dans chaque cube.
+
+Sorties : un graphique PNG (un panneau par entité, les 12 premières, une courbe par cube), une page HTML affichée dans la visionneuse de résultats (le graphique, les cubes et leur historique, un tableau des valeurs) et une table CSV feature_id, cube, history, date, band, value, pixels.</translation>
+    </message>
+    <message>
+      <source>Cubes (files or cube band layers)</source>
+      <translation>Cubes (fichiers ou couches de bande de cube)</translation>
+    </message>
+    <message>
+      <source>Points or polygons</source>
+      <translation>Points ou polygones</translation>
+    </message>
+    <message>
+      <source>Band or index (default: the first band)</source>
+      <translation>Bande ou indice (par défaut : la première bande)</translation>
+    </message>
+    <message>
+      <source>Feature id field</source>
+      <translation>Champ d'identifiant des entités</translation>
+    </message>
+    <message>
+      <source>Profile page (HTML)</source>
+      <translation>Page du profil (HTML)</translation>
+    </message>
+    <message>
+      <source>Chart (PNG)</source>
+      <translation>Graphique (PNG)</translation>
+    </message>
+    <message>
+      <source>Values (CSV)</source>
+      <translation>Valeurs (CSV)</translation>
+    </message>
+    <message>
+      <source>INPUT has no cube: give one or more cube files or cube band layers.</source>
+      <translation>INPUT ne contient aucun cube : donnez un ou plusieurs fichiers de cube ou couches de bande de cube.</translation>
+    </message>
+    <message>
+      <source>POINTS is not a vector layer.</source>
+      <translation>POINTS n'est pas une couche vecteur.</translation>
+    </message>
+    <message>
+      <source>{key} must end in {extension}, not '{path}'.</source>
+      <translation>{key} doit finir par {extension}, pas « {path} ».</translation>
+    </message>
+    <message>
+      <source>Reading {cube} ({n}/{total})…</source>
+      <translation>Lecture de {cube} ({n}/{total})…</translation>
+    </message>
+    <message>
+      <source>{n} feature(s) with an empty or invalid geometry were skipped.</source>
+      <translation>{n} entité(s) à la géométrie vide ou invalide ont été ignorée(s).</translation>
+    </message>
+    <message>
+      <source>POINTS has no feature with a valid geometry.</source>
+      <translation>POINTS n'a aucune entité à la géométrie valide.</translation>
+    </message>
+    <message>
       <source>{n} training feature(s) skipped: {reason}.</source>
       <translation>{n} entité(s) d'entraînement ignorée(s) : {reason}.</translation>
     </message>
@@ -918,6 +1198,10 @@ Sorties : le fichier du modèle (bandes, classes, SCR et paramètres enregistré
       <translation>Graine aléatoire</translation>
     </message>
     <message>
+      <source>SITS Cube model (*.sitsmodel)</source>
+      <translation>Modèle SITS Cube (*.sitsmodel)</translation>
+    </message>
+    <message>
       <source>Accuracy report</source>
       <translation>Rapport de précision</translation>
     </message>
@@ -946,6 +1230,70 @@ Sorties : le fichier du modèle (bandes, classes, SCR et paramètres enregistré
       <translation>Précision globale {oa:.3f}, kappa {kappa:.3f} (validation croisée spatialement par blocs).</translation>
     </message>
     <message>
+      <source>Trend (Theil-Sen, Mann-Kendall)</source>
+      <translation>Tendance (Theil-Sen, Mann-Kendall)</translation>
+    </message>
+    <message>
+      <source>trend</source>
+      <translation>tendance</translation>
+    </message>
+    <message>
+      <source>slope</source>
+      <translation>pente</translation>
+    </message>
+    <message>
+      <source>change</source>
+      <translation>changement</translation>
+    </message>
+    <message>
+      <source>significance</source>
+      <translation>significativité</translation>
+    </message>
+    <message>
+      <source>Where a band (or an index) trends up or down over the years, pixel by pixel. Each calendar year gives one value, the AGGREGATION (mean, median or max) of its valid dates; years without one are left out, and pixels with fewer than 3 years get no trend.
+
+Output bands: slope (Theil-Sen, the median of the slopes between all pairs of years, in the band's units per year), intercept (the line's value at the first year), mk_s (Mann-Kendall S), tau (Kendall's tau-b), p_value (two-sided, normal approximation with tie correction and continuity correction), significance (1 significant increase, -1 significant decrease, 0 not significant at ALPHA) and n_years.
+
+PERIOD_A and PERIOD_B (optional, each 'start,end' such as 2019-01-01,2019-12-31, both days included): change (mean of B minus mean of A, over the valid dates of each) and relative_change (that change divided by |mean of A|: 0.1 is +10 %).
+
+A float GeoTIFF with named bands, loaded with a diverging ramp on the slope (decline red, increase green).</source>
+      <translation>Où une bande (ou un indice) augmente ou diminue au fil des années, pixel par pixel. Chaque année civile donne une valeur, l'AGGREGATION (moyenne, médiane ou maximum) de ses dates valides ; les années sans valeur sont écartées, et les pixels de moins de 3 années n'ont pas de tendance.
+
+Bandes de sortie : slope (Theil-Sen, la médiane des pentes entre toutes les paires d'années, dans les unités de la bande par an), intercept (la valeur de la droite la première année), mk_s (S de Mann-Kendall), tau (tau-b de Kendall), p_value (bilatérale, approximation normale avec correction des ex aequo et correction de continuité), significance (1 hausse significative, -1 baisse significative, 0 non significatif au seuil ALPHA) et n_years.
+
+PERIOD_A et PERIOD_B (facultatives, chacune « début,fin » comme 2019-01-01,2019-12-31, les deux jours inclus) : change (moyenne de B moins moyenne de A, sur les dates valides de chacune) et relative_change (ce changement divisé par |moyenne de A| : 0,1 vaut +10 %).
+
+Un GeoTIFF en flottants aux bandes nommées, chargé avec une rampe divergente sur la pente (baisse en rouge, hausse en vert).</translation>
+    </message>
+    <message>
+      <source>Band or index (e.g. NDVI, B08, nir)</source>
+      <translation>Bande ou indice (par ex. NDVI, B08, nir)</translation>
+    </message>
+    <message>
+      <source>One value per year</source>
+      <translation>Une valeur par an</translation>
+    </message>
+    <message>
+      <source>Significance level (alpha)</source>
+      <translation>Seuil de significativité (alpha)</translation>
+    </message>
+    <message>
+      <source>Change: period A 'start,end' (optional)</source>
+      <translation>Changement : période A « début,fin » (facultatif)</translation>
+    </message>
+    <message>
+      <source>Change: period B 'start,end' (optional)</source>
+      <translation>Changement : période B « début,fin » (facultatif)</translation>
+    </message>
+    <message>
+      <source>Trend</source>
+      <translation>Tendance</translation>
+    </message>
+    <message>
+      <source>The trend is written as GeoTIFF: the file name must end in .tif, not '{path}'.</source>
+      <translation>La tendance est écrite en GeoTIFF : le nom du fichier doit finir par .tif, pas « {path} ».</translation>
+    </message>
+    <message>
       <source>{n} zone(s) with an empty or invalid geometry were skipped (their statistics are empty).</source>
       <translation>{n} zone(s) à géométrie vide ou invalide ignorée(s) (statistiques vides).</translation>
     </message>
@@ -960,10 +1308,6 @@ Sorties : le fichier du modèle (bandes, classes, SCR et paramètres enregistré
     <message>
       <source>statistics</source>
       <translation>statistiques</translation>
-    </message>
-    <message>
-      <source>polygon</source>
-      <translation>polygone</translation>
     </message>
     <message>
       <source>field</source>

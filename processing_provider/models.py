@@ -24,6 +24,7 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         titles = {
             "cloudfreecomposite": tr("Cloud-free composite from STAC"),
             "landcovermap": tr("Land-cover map from STAC"),
+            "phenologymap": tr("Phenology map from STAC"),
         }
         return titles.get(self.name(), self.name())
 

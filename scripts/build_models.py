@@ -56,7 +56,7 @@ def add_child(model, child_id, algorithm, description, sources, position, output
     return child
 
 
-def stac_inputs(model):
+def stac_inputs(model, bands="blue,green,red,nir,swir16,scl"):
     add_input(model, QgsProcessingParameterString("CATALOG_URL", "STAC API URL", defaultValue=EARTH_SEARCH), (120, 60))
     add_input(model, QgsProcessingParameterString("COLLECTION", "Collection", defaultValue="sentinel-2-l2a"), (120, 120))
     add_input(model, QgsProcessingParameterExtent("AOI", "Area of interest"), (120, 180))
@@ -65,7 +65,7 @@ def stac_inputs(model):
     add_input(model, QgsProcessingParameterDateTime("END_DATE", "End date (included)", type=date), (120, 300))
     add_input(model, QgsProcessingParameterNumber("MAX_CLOUD", "Maximum cloud cover (%)", QgsProcessingParameterNumber.Type.Double, 60.0, minValue=0, maxValue=100), (120, 360))
     add_input(model, QgsProcessingParameterNumber("RESOLUTION", "Resolution (m)", QgsProcessingParameterNumber.Type.Double, 10.0, minValue=0), (120, 420))
-    add_input(model, QgsProcessingParameterString("BANDS", "Bands", defaultValue="blue,green,red,nir,swir16,scl"), (120, 480))
+    add_input(model, QgsProcessingParameterString("BANDS", "Bands", defaultValue=bands), (120, 480))
 
 
 def chain_to_composite(model, period=None, composite_output=None):
@@ -127,6 +127,41 @@ def land_cover_map():
     return model
 
 
+def phenology_map():
+    model = QgsProcessingModelAlgorithm("phenologymap", "Workflows", "sitscube")
+    model.setHelpContent({"ALG_DESC": (
+        "Searches a STAC catalog, loads red, near infrared and SCL, removes the baseline 04.00 offset, masks "
+        "clouds, shadows and snow, computes NDVI and maps the growing season of every pixel for each complete "
+        "year: start, peak and end of season (day of year), peak value, amplitude, season length and green-up "
+        "date, as one GeoTIFF. NDVI is smoothed first with the Whittaker smoother (lambda 1e4 days⁴, the same "
+        "smoothness whatever the revisit), masked dates filled by the curve."
+    )})
+    stac_inputs(model, bands="red,nir,scl")
+    add_input(model, QgsProcessingParameterString("YEARS", "Years (default: every complete year)", optional=True), (120, 560))
+    add_child(model, "search", "sitscube:stacsearch", "STAC search", {
+        "CATALOG_URL": Source.fromModelParameter("CATALOG_URL"), "COLLECTION": Source.fromModelParameter("COLLECTION"),
+        "AOI": Source.fromModelParameter("AOI"), "START_DATE": Source.fromModelParameter("START_DATE"),
+        "END_DATE": Source.fromModelParameter("END_DATE"), "MAX_CLOUD": Source.fromModelParameter("MAX_CLOUD"),
+    }, (420, 80))
+    add_child(model, "load", "sitscube:loadcube", "Load cube", {
+        "ITEMS": Source.fromChildOutput("search", "OUTPUT"), "AOI": Source.fromModelParameter("AOI"),
+        "RESOLUTION": Source.fromModelParameter("RESOLUTION"), "BANDS": Source.fromModelParameter("BANDS"),
+    }, (420, 180))
+    add_child(model, "harmonize", "sitscube:harmonize", "Harmonize Sentinel-2 baselines",
+              {"INPUT": Source.fromChildOutput("load", "OUTPUT")}, (420, 280))
+    # snow (SCL 11) masked too: a snowy date's negative NDVI would be taken for the winter base
+    add_child(model, "mask", "sitscube:cloudmask", "Cloud and snow mask (SCL)", {
+        "INPUT": Source.fromChildOutput("harmonize", "OUTPUT"), "MASK_VALUES": Source.fromStaticValue("0,1,3,8,9,10,11"),
+    }, (420, 380))
+    add_child(model, "ndvi", "sitscube:spectralindex", "Spectral index (NDVI)",
+              {"INPUT": Source.fromChildOutput("mask", "OUTPUT"), "INDEX": Source.fromStaticValue("NDVI")}, (420, 480))
+    add_child(model, "phenology", "sitscube:phenology", "Phenology", {
+        "INPUT": Source.fromChildOutput("ndvi", "OUTPUT"), "BAND": Source.fromStaticValue("NDVI"),
+        "YEARS": Source.fromModelParameter("YEARS"), "SMOOTH": Source.fromStaticValue("whittaker"),
+    }, (420, 580), {"PHENOLOGY": ("OUTPUT", "Phenology")})
+    return model
+
+
 def main():
     application = QgsApplication([], False)
     application.initQgis()
@@ -138,7 +173,7 @@ def main():
     provider = SitsCubeProvider(load_models=False)  # keep a reference: the registry does not own Python objects
     QgsApplication.processingRegistry().addProvider(provider)
     MODELS.mkdir(exist_ok=True)
-    for model in (cloud_free_composite(), land_cover_map()):
+    for model in (cloud_free_composite(), land_cover_map(), phenology_map()):
         model.updateDestinationParameters()
         path = MODELS / f"{model.name()}.model3"
         assert model.toFile(str(path)), path

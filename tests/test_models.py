@@ -57,3 +57,34 @@ def test_land_cover_model(stac_api, sample_catalog, tmp_path):
     names = sorted(sc.CLASSES.values())
     agree = sum(names[int(majority) - 1] == sc.CLASSES[truth] for majority, truth in scored)
     assert len(scored) > 300 and agree / len(scored) >= 0.9
+
+
+def test_phenology_map_model(stac_api, scene, tmp_path):
+    """search -> load -> harmonize -> cloud mask -> NDVI -> phenology: crop fields start when their NDVI crosses half its amplitude."""
+    assert "sitscube:phenologymap\tPhenology map from STAC" in qgis_process("list").stdout
+    output = tmp_path / "phenology.tif"
+    request = {"inputs": {"CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION, "AOI": "300000,301280,4808960,4810240 [EPSG:32631]",
+                          "START_DATE": "2021-04-01", "END_DATE": "2023-02-28", "MAX_CLOUD": 100, "RESOLUTION": 20,
+                          "phenology": str(output)}}
+    completed = qgis_process("run", "sitscube:phenologymap", "--json", "-", stdin=json.dumps(request), timeout=900)
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    import numpy as np
+    import rasterio
+
+    with rasterio.open(output) as src:
+        assert src.descriptions == ("sos_doy", "pos_doy", "eos_doy", "peak_value", "amplitude", "season_length_days", "greenup_doy")
+        assert (src.width, src.height) == (64, 64) and src.crs.to_epsg() == 32631
+        sos, amplitude = src.read(1), src.read(5)
+    classes = scene.classes(20)[:64, :64]
+    fi, fj = scene._field_index(20)
+    sowing = scene._sowing[fi, fj][:64, :64]
+    # NDVI of the crops' surface, (1000 + 3200 g) / (3400 + 1400 g), is half-way between its bare (g = 0) and
+    # full (g = 1) values at g = 0.4154, which the green-up logistic reaches 37.3 days after its sowing day
+    # (the model masks the snow date too: its NDVI below 0 would be taken for the winter base)
+    crops = classes == 3
+    found = crops & ~np.isnan(sos)
+    assert found.sum() >= 0.8 * crops.sum()
+    error = np.abs(sos[found] - (sowing[found] + 37.3))
+    assert np.median(error) < 3 and np.percentile(error, 90) < 10, np.percentile(error, [50, 90])  # dates 25 days apart
+    assert np.isnan(sos[classes == 4]).mean() > 0.9  # town: flat NDVI, no season
+    assert (amplitude[found] > 0.3).all()
