@@ -1,6 +1,7 @@
 """Every algorithm takes its parameters as JSON on stdin through qgis_process (batch runs)."""
 
 import json
+import os
 
 from sitscube.engine import sample_catalog as sc
 from test_qgis_process import qgis_process
@@ -18,7 +19,8 @@ def test_the_whole_chain_as_json_batch_runs(stac_api, sample_catalog, area_lonla
     west, south, east, north = area_lonlat
     out = {name: str(tmp_path / name) for name in (
         "items.geojson", "cube.nc", "harmonized.nc", "masked.zarr", "filled.nc", "ndvi.nc", "seasons.tif",
-        "series.csv", "model.sitsmodel", "report.html", "classes.tif", "zones.gpkg", "downloads", "gallery.html")}
+        "series.csv", "model.sitsmodel", "report.html", "classes.tif", "zones.gpkg", "downloads", "gallery.html", "all.geojson", "all.nc", "trend.tif", "anomaly.nc", "smooth.nc",
+        "phenology.tif", "profile.html")}
     with open(sample_catalog / "truth" / "fields.geojson") as stream:
         fields = json.load(stream)
     inside = [f for f in fields["features"] if f["geometry"]["coordinates"][0][0][0] < 301920
@@ -54,10 +56,26 @@ def test_the_whole_chain_as_json_batch_runs(stac_api, sample_catalog, area_lonla
                                                    "STATISTICS": ["majority", "count"], "OUTPUT": out["zones.gpkg"]})
     ran += ["loadcube", "harmonize", "cloudmask", "gapfill", "spectralindex", "composite", "exporttimeseries",
             "trainrandomforest", "classify", "zonalstatistics"]
+    # time-series analysis: smoothing, phenology and anomalies on the year, trends over the three years of the catalog
+    _run_json("sitscube:smooth", {"INPUT": out["filled.nc"], "METHOD": "whittaker", "OUTPUT": out["smooth.nc"]})
+    _run_json("sitscube:phenology", {"INPUT": out["ndvi.nc"], "BAND": "NDVI", "OUTPUT": out["phenology.tif"]})
+    _run_json("sitscube:anomaly", {"INPUT": out["filled.nc"], "BANDS": "B04", "OUTPUT": out["anomaly.nc"]})
+    profile = _run_json("sitscube:temporalprofile", {"INPUT": [out["cube.nc"], out["filled.nc"]], "POINTS": str(training),
+                                                     "BAND": "B04", "OUTPUT_HTML": out["profile.html"],
+                                                     "OUTPUT_CHART": str(tmp_path / "profile.png"),
+                                                     "OUTPUT_CSV": str(tmp_path / "profile.csv")})
+    assert os.path.exists(profile["OUTPUT_HTML"])
+    every = _run_json("sitscube:stacsearch", {"CATALOG_URL": stac_api.url, "COLLECTION": sc.PC_COLLECTION,
+                                              "AOI": f"{west},{east},{south},{north} [EPSG:4326]", "START_DATE": "2021-01-01",
+                                              "END_DATE": "2023-12-31", "OUTPUT": out["all.geojson"]})
+    _run_json("sitscube:loadcube", {"ITEMS": every["OUTPUT"], "AOI": AOI, "RESOLUTION": 80, "BANDS": "red,scl",
+                                    "OUTPUT": out["all.nc"]})
+    _run_json("sitscube:trend", {"INPUT": out["all.nc"], "BAND": "B04", "OUTPUT": out["trend.tif"]})
+    ran += ["smooth", "phenology", "anomaly", "temporalprofile", "trend"]
 
     listing = qgis_process("list").stdout
     algorithms = {line.split()[0].split(":")[1] for line in listing.splitlines() if line.strip().startswith("sitscube:")}
-    models = {"cloudfreecomposite", "landcovermap"}  # their JSON runs are in tests/test_models.py
+    models = {"cloudfreecomposite", "landcovermap", "phenologymap"}  # their JSON runs are in tests/test_models.py
     assert algorithms - models == set(ran)
     with open(out["series.csv"]) as stream:
         header = stream.readline().strip().split(",")
