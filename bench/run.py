@@ -35,6 +35,7 @@ BENCHMARKS = {
     "predict": "bench_predict.py",
     "load": "bench_load.py",
     "storage": "bench_storage.py",
+    "steps": "bench_steps.py",
     "sits_chain": "bench_sits_chain.py",
     "workflow": "bench_workflow.py",
 }
