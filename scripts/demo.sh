@@ -49,10 +49,10 @@ timed scripts/qgis_process run sitscube:loadcube -- \
   ITEMS="$OUT/items.geojson" AOI="$AOI" BANDS=blue,green,red,nir,scl RESOLUTION=10 \
   OUTPUT="$OUT/cube.nc" | tail -n 2
 
-step "sitscube:harmonize, cloudmask, gapfill — the cube made analysis-ready"
-timed scripts/qgis_process run sitscube:harmonize -- INPUT="$OUT/cube.nc" OUTPUT="$OUT/harmonized.nc" | grep -i "offset removed" || true
-timed scripts/qgis_process run sitscube:cloudmask -- INPUT="$OUT/harmonized.nc" DILATION=1 OUTPUT="$OUT/masked.nc" | tail -n 1
-timed scripts/qgis_process run sitscube:gapfill -- INPUT="$OUT/masked.nc" METHOD=linear OUTPUT="$OUT/filled.nc" | tail -n 1
+step "sitscube:harmonize, cloudmask (as recipes: .sitscube), gapfill (computes all three) — the cube made analysis-ready"
+timed scripts/qgis_process run sitscube:harmonize -- INPUT="$OUT/cube.nc" OUTPUT="$OUT/harmonized.sitscube" | grep -i "offset removed" || true
+timed scripts/qgis_process run sitscube:cloudmask -- INPUT="$OUT/harmonized.sitscube" DILATION=1 OUTPUT="$OUT/masked.sitscube" | tail -n 1
+timed scripts/qgis_process run sitscube:gapfill -- INPUT="$OUT/masked.sitscube" METHOD=linear OUTPUT="$OUT/filled.nc" | tail -n 1
 
 step "sitscube:composite — summer 2022 median (true colour) and 2022 seasons (for the classifier)"
 timed scripts/qgis_process run sitscube:composite -- INPUT="$OUT/filled.nc" METHOD=median \
@@ -92,7 +92,7 @@ echo "   $OUT/composite_summer_2022.png, $OUT/landcover.png"
 
 step "Results"
 echo "   footprints:  $OUT/items.geojson"
-echo "   cube:        $OUT/cube.nc  (then harmonized.nc, masked.nc, filled.nc)"
+echo "   cube:        $OUT/cube.nc  (then the recipes harmonized.sitscube, masked.sitscube, and filled.nc)"
 echo "   map layers:  $OUT/*.nc.layers/*.vrt (one band per date)"
 echo "   composites:  $OUT/composite_summer_2022.tif, $OUT/seasons_2022.tif"
 echo "   land cover:  $OUT/landcover.tif (+ landcover_probability.tif), model landcover.sitsmodel"
