@@ -20,6 +20,7 @@ cube is written) removes those of processes that no longer exist on this
 machine, once they have not been modified for ``STALE_SECONDS``.
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -60,6 +61,23 @@ def publish(temporary: str, path: str) -> str:
     make_readable(temporary)
     os.replace(temporary, path)
     return path
+
+
+@contextlib.contextmanager
+def output_file(path: str, suffix: str = "", mode: str = "w", **open_arguments):
+    """An open temporary file next to ``path``; published onto ``path`` when the block ends, removed if it fails."""
+    path = os.path.abspath(path)
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    temporary = temporary_file(directory, suffix)
+    try:
+        with open(temporary, mode, **open_arguments) as stream:
+            yield stream
+        publish(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
 
 
 def temporary_prefix() -> str:

@@ -533,20 +533,10 @@ def model_metadata(samples: Samples, parameters: dict, crs_wkt: Optional[str] = 
 
 def _atomic_bytes(path: str, chunks) -> str:
     """Write ``chunks`` (bytes) to a temporary next to ``path``, then move it into place."""
-    path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    temporary = atomic.temporary_file(directory, ".tmp")
-    try:
-        with open(temporary, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
-        atomic.publish(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-    return path
+    with atomic.output_file(path, ".tmp", "wb") as stream:
+        for chunk in chunks:
+            stream.write(chunk)
+    return os.path.abspath(path)
 
 
 def save_model(path: str, model, metadata: dict) -> str:

@@ -48,7 +48,6 @@ y/x tile), y/x chunks are kept from the cube unless a block would exceed
 ``BLOCK_BYTES``, then they are halved. ``map_blocks`` reduces each block.
 """
 
-import datetime as dt
 import os
 import re
 from typing import List, Optional, Sequence, Tuple
@@ -59,6 +58,7 @@ from . import atomic
 from .cube_io import add_history
 from .errors import UserError
 from .progress import Progress, polled
+from .timeseries import as_day
 
 STEP = "composite"
 SIMPLE_METHODS = ("median", "mean", "min", "max")
@@ -234,16 +234,6 @@ def select_bands(ds, bands: Optional[Sequence[str]] = None) -> List[str]:
     return chosen
 
 
-def _as_day(value, label: str) -> Optional[np.datetime64]:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        if isinstance(value, (dt.date, dt.datetime)):
-            value = value.isoformat()
-        return np.datetime64(str(value).strip()[:10], "D")
-    except ValueError:
-        raise UserError(f"{label} '{value}' is not a date such as 2022-06-01.")
-
 
 def date_labels(ds) -> List[str]:
     return [str(t)[:10] for t in ds["time"].values]
@@ -257,7 +247,7 @@ def _describe_dates(labels: List[str]) -> str:
 
 def select_window(ds, start=None, end=None):
     """The cube's dates between start and end (inclusive); UserError if none."""
-    first, last = _as_day(start, "START"), _as_day(end, "END")
+    first, last = as_day(start, "START"), as_day(end, "END")
     if ds.sizes.get("time", 0) == 0:
         raise UserError("The cube has no dates.")
     if first is not None and last is not None and first > last:

@@ -84,17 +84,8 @@ def write_recipe(path: str, source: str, steps: List[dict], history_records: Lis
         "steps": steps,
         "sitscube_history": history_records,
     }
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    os.makedirs(directory, exist_ok=True)
-    temporary = atomic.temporary_file(directory, EXTENSION)
-    try:
-        with open(temporary, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, indent=1)
-        atomic.publish(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    with atomic.output_file(path, EXTENSION, encoding="utf-8") as stream:
+        json.dump(document, stream, indent=1)
     return path
 
 

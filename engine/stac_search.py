@@ -2,8 +2,6 @@
 
 import datetime as dt
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -291,17 +289,8 @@ def item_tile(props: dict) -> Optional[str]:
 
 def write_item_collection(collection: dict, path: str) -> None:
     """Write the ItemCollection as GeoJSON, atomically (temp file, then rename)."""
-    directory = os.path.dirname(os.path.abspath(path)) or "."
-    os.makedirs(directory, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=atomic.temporary_prefix(), suffix=".geojson", dir=directory)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(collection, stream)
-        atomic.publish(temporary, path)  # readable as the umask says, then renamed
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    with atomic.output_file(path, ".geojson", encoding="utf-8") as stream:  # readable as the umask says
+        json.dump(collection, stream)
 
 
 def read_item_collection(path: str) -> List[dict]:

@@ -578,19 +578,9 @@ def write_table_csv(rows: List[Dict[str, object]], path: str) -> str:
         for key in row:
             if key not in columns:
                 columns.append(key)
-    path = os.path.abspath(path)
-    directory = os.path.dirname(path)
-    os.makedirs(directory, exist_ok=True)
-    temporary = atomic.temporary_file(directory, ".csv")
-    try:
-        with open(temporary, "w", newline="", encoding="utf-8") as stream:
-            writer = csv.writer(stream)
-            writer.writerow(columns)
-            for row in rows:
-                writer.writerow([_cell(row.get(column)) for column in columns])
-        atomic.publish(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
-    return path
+    with atomic.output_file(path, ".csv", newline="", encoding="utf-8") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_cell(row.get(column)) for column in columns])
+    return os.path.abspath(path)
