@@ -51,32 +51,3 @@ class SecretStringParameter(QgsProcessingParameterString):
         copy.setHelp(self.help())
         copy.setMetadata(self.metadata())
         return copy
-
-    @classmethod
-    def like(cls, definition: QgsProcessingParameterString) -> "SecretStringParameter":
-        copy = cls(definition.name(), definition.description(), definition.defaultValue(), definition.multiLine(),
-                   bool(definition.flags() & QgsProcessingParameterDefinition.Flag.FlagOptional))
-        copy.setFlags(definition.flags())
-        copy.setHelp(definition.help())
-        copy.setMetadata(definition.metadata())
-        return copy
-
-
-def protect(algorithm_class, names):
-    """Make the named string parameters of ``algorithm_class`` secret, keeping their order.
-
-    ``initAlgorithm`` declares them with ``self.addParameter``: this wraps that
-    call on the class, so the algorithm's own code is unchanged.
-    """
-    names = frozenset(names)
-    base = algorithm_class.addParameter
-
-    def addParameter(self, definition, createOutput=True):  # noqa: N802
-        if (definition.name() in names and isinstance(definition, QgsProcessingParameterString)
-                and not isinstance(definition, SecretStringParameter)):
-            definition = SecretStringParameter.like(definition)
-        return base(self, definition, createOutput)
-
-    algorithm_class.addParameter = addParameter
-    algorithm_class.SECRET_PARAMETERS = tuple(sorted(names))
-    return algorithm_class

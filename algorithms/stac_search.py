@@ -21,6 +21,7 @@ from qgis.core import (
 
 from ..plugin.i18n import tr
 from ..plugin import settings
+from .secrets import SecretStringParameter
 from .support import can_execute, engine_progress, extent_lonlat, keep_alive, require, run_engine
 
 REQUIRES = ("pystac_client", "requests")
@@ -164,7 +165,7 @@ class StacSearchAlgorithm(QgsProcessingAlgorithm):
         )
         timeout.setFlags(timeout.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(timeout)
-        headers = QgsProcessingParameterString(
+        headers = SecretStringParameter(  # tokens: written as <hidden> in logs and history (algorithms/secrets.py)
             self.HEADERS, tr("HTTP headers ('Name: value' lines or JSON)"), multiLine=True, optional=True,
         )
         headers.setFlags(headers.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)

@@ -14,7 +14,6 @@ from ..algorithms.gap_fill import GapFillAlgorithm
 from ..algorithms.harmonize import HarmonizeAlgorithm
 from ..algorithms.load_cube import LoadCubeAlgorithm
 from ..algorithms.quick_looks import QuickLooksAlgorithm
-from ..algorithms.secrets import protect
 from ..algorithms.spectral_index import SpectralIndexAlgorithm
 from ..algorithms.stac_search import StacSearchAlgorithm
 from ..algorithms.train_random_forest import TrainRandomForestAlgorithm
@@ -47,8 +46,6 @@ ALGORITHMS = [
     SmoothAlgorithm,
     PhenologyAlgorithm,
 ]
-# HTTP headers carry tokens: QGIS writes '<hidden>' for them in its log and history (algorithms/secrets.py)
-protect(StacSearchAlgorithm, ["HEADERS"])
 ICON = os.path.join(os.path.dirname(__file__), "icon.svg")
 
 
