@@ -121,7 +121,6 @@ def write_and_load(cube, output, output_name, context, feedback, progress, sourc
         feedback.pushInfo(tr("Recipe written to {path}: the steps run when a later step (or a .nc/.zarr output) needs "
                              "the values. A recipe is not loaded into the map.").format(path=output))
         return output
-    run_engine(cube_format, output)
     run_engine(write_cube, cube, output, progress)
     try:
         layers = write_display_vrts(output, cube)

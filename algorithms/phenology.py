@@ -13,7 +13,7 @@ from qgis.core import (
 from ..plugin.i18n import tr
 from .cube_parameters import cube_input_parameter, open_input_cube
 from .smooth import smoothing_parameters
-from .support import can_execute, engine_progress, keep_alive, require, run_engine
+from .support import apply_color_ramp, band_cut, can_execute, engine_progress, keep_alive, require, run_engine
 
 REQUIRES = ("xarray", "dask", "netCDF4", "odc.geo", "rasterio")
 MODES = ["amplitude", "threshold"]
@@ -26,33 +26,10 @@ class SeasonStartStyler(QgsProcessingLayerPostProcessorInterface):
     """Band 1 (the start of season, day of year) with a viridis ramp over its 2-98 % range."""
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        from qgis.core import (
-            QgsColorRampShader,
-            QgsRasterShader,
-            QgsRectangle,
-            QgsSingleBandPseudoColorRenderer,
-        )
-        from qgis.PyQt.QtGui import QColor
-
-        provider = layer.dataProvider()
-        low, high = provider.cumulativeCut(1, 0.02, 0.98, QgsRectangle(), 250000)
+        low, high = band_cut(layer)
         if not (low == low and high == high) or not high > low:  # no season anywhere, or one value
             low, high = (low, low + 1.0) if low == low else (1.0, 366.0)
-        items = []
-        for index, colour in enumerate(SEASON_RAMP):
-            value = low + (high - low) * index / (len(SEASON_RAMP) - 1)
-            items.append(QgsColorRampShader.ColorRampItem(value, QColor(colour), f"{value:.0f}"))
-        ramp = QgsColorRampShader(low, high)
-        ramp.setColorRampType(QgsColorRampShader.Type.Interpolated)
-        ramp.setColorRampItemList(items)
-        ramp.setClip(False)
-        shader = QgsRasterShader()
-        shader.setRasterShaderFunction(ramp)
-        renderer = QgsSingleBandPseudoColorRenderer(provider, 1, shader)
-        renderer.setClassificationMin(low)
-        renderer.setClassificationMax(high)
-        layer.setRenderer(renderer)
-        layer.triggerRepaint()
+        apply_color_ramp(layer, SEASON_RAMP, low, high, "{:.0f}")
 
 
 class PhenologyAlgorithm(QgsProcessingAlgorithm):

@@ -82,3 +82,32 @@ def keep_alive(post_processor):
 def layer_file_path(layer) -> str:
     """The file behind a layer (without '|layername=' options)."""
     return layer.source().split("|")[0]
+
+
+def band_cut(layer, band=1):
+    """The 2-98 % cumulative cut of a raster layer's band (sampled), as QGIS's own styling does."""
+    from qgis.core import QgsRectangle
+
+    return layer.dataProvider().cumulativeCut(band, 0.02, 0.98, QgsRectangle(), 250000)
+
+
+def apply_color_ramp(layer, colours, low, high, label="{:.4g}", band=1):
+    """Draw ``band`` with an interpolated ramp of ``colours`` spread evenly from low to high."""
+    from qgis.core import QgsColorRampShader, QgsRasterShader, QgsSingleBandPseudoColorRenderer
+    from qgis.PyQt.QtGui import QColor
+
+    items = []
+    for index, colour in enumerate(colours):
+        value = low + (high - low) * index / (len(colours) - 1)
+        items.append(QgsColorRampShader.ColorRampItem(value, QColor(colour), label.format(value)))
+    ramp = QgsColorRampShader(low, high)
+    ramp.setColorRampType(QgsColorRampShader.Type.Interpolated)
+    ramp.setColorRampItemList(items)
+    ramp.setClip(False)
+    shader = QgsRasterShader()
+    shader.setRasterShaderFunction(ramp)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), band, shader)
+    renderer.setClassificationMin(low)
+    renderer.setClassificationMax(high)
+    layer.setRenderer(renderer)
+    layer.triggerRepaint()

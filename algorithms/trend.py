@@ -11,7 +11,7 @@ from qgis.core import (
 
 from ..plugin.i18n import tr
 from .cube_parameters import cube_input_parameter, open_input_cube
-from .support import can_execute, engine_progress, keep_alive, require, run_engine
+from .support import apply_color_ramp, band_cut, can_execute, engine_progress, keep_alive, require, run_engine
 
 REQUIRES = ("xarray", "dask", "netCDF4", "odc.geo", "rasterio")
 AGGREGATIONS = ["mean", "median", "max"]
@@ -23,34 +23,11 @@ class SlopeStyler(QgsProcessingLayerPostProcessorInterface):
     """Band 1 (the slope) drawn with a diverging ramp centred on 0, symmetric at the 98th percentile of |slope|."""
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: N802
-        from qgis.core import (
-            QgsColorRampShader,
-            QgsRasterShader,
-            QgsRectangle,
-            QgsSingleBandPseudoColorRenderer,
-        )
-        from qgis.PyQt.QtGui import QColor
-
-        provider = layer.dataProvider()
-        low, high = provider.cumulativeCut(1, 0.02, 0.98, QgsRectangle(), 250000)
+        low, high = band_cut(layer)
         span = max(abs(low), abs(high))
         if not span > 0 or span != span:  # all flat, or no value at all
             span = 1.0
-        items = []
-        for index, colour in enumerate(DIVERGING):
-            value = -span + 2.0 * span * index / (len(DIVERGING) - 1)
-            items.append(QgsColorRampShader.ColorRampItem(value, QColor(colour), f"{value:.4g}"))
-        ramp = QgsColorRampShader(-span, span)
-        ramp.setColorRampType(QgsColorRampShader.Type.Interpolated)
-        ramp.setColorRampItemList(items)
-        ramp.setClip(False)
-        shader = QgsRasterShader()
-        shader.setRasterShaderFunction(ramp)
-        renderer = QgsSingleBandPseudoColorRenderer(provider, 1, shader)
-        renderer.setClassificationMin(-span)
-        renderer.setClassificationMax(span)
-        layer.setRenderer(renderer)
-        layer.triggerRepaint()
+        apply_color_ramp(layer, DIVERGING, -span, span)
 
 
 class TrendAlgorithm(QgsProcessingAlgorithm):

@@ -28,6 +28,9 @@ BASELINE_PROPERTIES = ("s2:processing_baseline", "processing:version", "sentinel
 PRODUCT_NAME_PROPERTIES = ("s2:product_uri", "s2:product_id", "sentinel:product_id", "product:id", "eopf:product_id")
 _BASELINE_IN_NAME = re.compile(r"_N(\d{2})(\d{2})(?:_|\.|$)")
 _RESOLUTION_SUFFIX = re.compile(r"^(.+?)_(\d+)m$", re.IGNORECASE)
+# Landsat Collection 2 Level-2 surface reflectance: USGS publishes its items without raster:bands
+LANDSAT_SR_SCALE, LANDSAT_SR_OFFSET = 2.75e-05, -0.2
+LANDSAT_SR_KEYS = {"coastal", "blue", "green", "red", "nir08", "swir16", "swir22"}
 S3_CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SESSION_TOKEN", "AWS_NO_SIGN_REQUEST", "AWS_PROFILE")
 
 
@@ -112,13 +115,29 @@ def normalize_asset(asset: dict) -> dict:
     return out
 
 
+def is_landsat_level2(item: dict) -> bool:
+    props = item.get("properties", {})
+    return props.get("landsat:correction") in ("L2SP", "L2SR") or any(
+        tag in item.get("id", "") for tag in ("_L2SP_", "_L2SR_"))
+
+
 def normalize_item(item: dict) -> dict:
-    """A copy of the item with proj:epsg, raster:bands and eo:bands filled from other spellings."""
+    """A copy of the item with proj:epsg, raster:bands and eo:bands filled from other spellings.
+
+    Landsat C2 L2 surface-reflectance assets without a scale get the
+    collection's own (2.75e-05, -0.2), so every later step reads it from
+    raster:bands whatever the catalog.
+    """
     out = copy.deepcopy(item)
     props = out.setdefault("properties", {})
     if "proj:epsg" not in props and _epsg_from_code(props.get("proj:code")):
         props["proj:epsg"] = _epsg_from_code(props["proj:code"])
     out["assets"] = {key: normalize_asset(asset) for key, asset in (out.get("assets") or {}).items()}
+    if is_landsat_level2(out):
+        for key, asset in out["assets"].items():
+            raster = (asset.get("raster:bands") or [{}])[0]
+            if key.lower() in LANDSAT_SR_KEYS and raster.get("scale") is None:
+                asset["raster:bands"] = [{**raster, "scale": LANDSAT_SR_SCALE, "offset": LANDSAT_SR_OFFSET}]
     return out
 
 

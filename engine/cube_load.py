@@ -514,14 +514,8 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
         ds = ds.assign_coords({name: ("time", np.asarray(values))})
     for key in keys:
         raster = (items[0]["assets"][key].get("raster:bands") or [{}])[0]
-        scale = raster.get("scale")
-        if scale is None and not is_categorical(key):
-            from .reflectance import LANDSAT_SR_KEYS, LANDSAT_SR_SCALE, is_landsat_level2
-
-            if key.lower() in LANDSAT_SR_KEYS and all(is_landsat_level2(item) for item in items):
-                scale = LANDSAT_SR_SCALE  # USGS's items do not say it
-        if scale is not None:  # Sentinel-2's offset varies by date: see processing_baseline and harmonize
-            ds[key].attrs["reflectance_scale"] = scale
+        if "scale" in raster:  # Sentinel-2's offset varies by date: see processing_baseline and harmonize
+            ds[key].attrs["reflectance_scale"] = raster["scale"]
         offset = _constant_offset(items, key)
         if offset:  # Landsat C2 L2's -0.2: the same on every date, kept for indices and GeoTIFFs
             ds[key].attrs["reflectance_offset"] = offset
@@ -548,13 +542,7 @@ def _constant_offset(items: Sequence[dict], key: str) -> Optional[float]:
     if len(offsets) != 1:
         return None
     offset = offsets.pop()
-    if offset is None:
-        from .reflectance import LANDSAT_SR_KEYS, LANDSAT_SR_OFFSET, is_landsat_level2
-
-        if all(is_landsat_level2(item) for item in items) and key.lower() in LANDSAT_SR_KEYS:
-            return LANDSAT_SR_OFFSET  # USGS's items do not say it
-        return None
-    return float(offset) or None
+    return float(offset) if offset else None
 
 
 def _with_header_facts(items: List[dict], keys: Sequence[str], found: Dict[Tuple[str, str], dict],

@@ -9,8 +9,8 @@ the scale and offset come from the items fused into that date:
 * else, for a Sentinel-2 L2A reflectance band (an item with a processing
   baseline): 0.0001, and -0.1 on the dates whose DN still carry the
   baseline-04.00 offset (baseline >= 04.00, not flagged as removed by the
-  catalog), 0 otherwise; for a Landsat Collection 2 Level-2 surface
-  reflectance band: 2.75e-05 and -0.2 (USGS's items do not say it);
+  catalog), 0 otherwise (Landsat C2 L2's 2.75e-05 and -0.2 are filled into
+  raster:bands by engine/conventions.py where USGS's items omit them);
 * an item flagged ``earthsearch:boa_offset_applied: true`` has had the
   offset removed from its DN, so an offset of -0.1 stated next to that flag
   is not applied a second time (the real Earth Search items keep both).
@@ -27,9 +27,6 @@ from .progress import Progress
 
 S2_SCALE = 0.0001
 S2_OFFSET = -0.1
-# Landsat Collection 2 Level-2 surface reflectance (USGS publishes items without raster:bands)
-LANDSAT_SR_SCALE, LANDSAT_SR_OFFSET = 2.75e-05, -0.2
-LANDSAT_SR_KEYS = {"coastal", "blue", "green", "red", "nir08", "swir16", "swir22"}
 STEP = "reflectance"
 
 
@@ -47,18 +44,10 @@ def _item_scaling(item: dict, key: str) -> Tuple[float, float]:
     if baseline:
         carries = float(baseline) >= 4.0 and not flagged
         return S2_SCALE, (S2_OFFSET if carries else 0.0)
-    if is_landsat_level2(item) and key.lower() in LANDSAT_SR_KEYS:
-        return LANDSAT_SR_SCALE, LANDSAT_SR_OFFSET
     raise UserError(
         f"Item {item['id']} does not say how to turn asset {key} into reflectance (no raster:bands scale, no "
         "scale in the COG header, not a Sentinel-2 L2A product). Load it with UNITS 'dn'."
     )
-
-
-def is_landsat_level2(item: dict) -> bool:
-    props = item.get("properties", {})
-    return props.get("landsat:correction") in ("L2SP", "L2SR") or any(
-        tag in item.get("id", "") for tag in ("_L2SP_", "_L2SR_"))
 
 
 def date_scaling(groups: Sequence[Sequence[dict]], key: str, labels: Sequence[str]) -> Tuple[List[float], List[float]]:
