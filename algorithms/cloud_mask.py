@@ -78,7 +78,7 @@ class CloudMaskAlgorithm(QgsProcessingAlgorithm):
                 defaultValue="",
             )
         )
-        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Masked cube")))
+        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Masked cube"), recipe_in_models=True))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)

@@ -24,8 +24,45 @@ def cube_input_parameter(name: str, description: str) -> QgsProcessingParameterF
     )
 
 
-def cube_output_parameter(name: str, description: str) -> QgsProcessingParameterFileDestination:
-    return QgsProcessingParameterFileDestination(name, description, fileFilter=CUBE_OUTPUT_FILTER)
+class CubeDestinationParameter(QgsProcessingParameterFileDestination):
+    """A cube output. Where it is a temporary output inside a model (a step's cube that only the
+    next step reads), a step that can be replayed gets a recipe (``.sitscube``) instead of a
+    netCDF file: the model then computes its chain of steps once, in the step that needs values.
+
+    QGIS names a model's temporary outputs with ``generateTemporaryDestination``, called with the
+    model's context, whose expression context holds the model's scope (``@model_name``) while a
+    child step's parameters are made; a temporary output run from the toolbox or ``qgis_process``
+    has no model scope and stays ``.nc`` (so it can be loaded into the map).
+    """
+
+    def __init__(self, name, description, recipe_in_models=False):
+        super().__init__(name, description, fileFilter=CUBE_OUTPUT_FILTER)
+        self.recipe_in_models = recipe_in_models
+
+    def generateTemporaryDestination(self, context=None):  # noqa: N802
+        if self.recipe_in_models and in_model(context):
+            from ..engine.recipe import EXTENSION
+
+            return QgsProcessingUtils.generateTempFilename(self.name() + EXTENSION, context)
+        return super().generateTemporaryDestination(context)
+
+    def clone(self):
+        copy = CubeDestinationParameter(self.name(), self.description(), self.recipe_in_models)
+        copy.setFlags(self.flags())
+        copy.setHelp(self.help())
+        copy.setMetadata(self.metadata())
+        copy.setDefaultValue(self.defaultValue())
+        return copy
+
+
+def in_model(context) -> bool:
+    """True while a model makes its steps' parameters (its scope is in the context)."""
+    return context is not None and context.expressionContext().hasVariable("model_name")
+
+
+def cube_output_parameter(name: str, description: str, recipe_in_models: bool = False) -> QgsProcessingParameterFileDestination:
+    """``recipe_in_models``: the step can write a recipe, and does so for a model's temporary outputs."""
+    return CubeDestinationParameter(name, description, recipe_in_models)
 
 
 def resolve_cube_path(path: str) -> str:

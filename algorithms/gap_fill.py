@@ -61,7 +61,7 @@ class GapFillAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(
             QgsProcessingParameterNumber(self.MAX_GAP_DAYS, tr("Maximum gap (days)"), QgsProcessingParameterNumber.Type.Double, optional=True, minValue=0.0)
         )
-        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Gap-filled cube")))
+        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Gap-filled cube"), recipe_in_models=True))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)

@@ -65,7 +65,7 @@ class HarmonizeAlgorithm(QgsProcessingAlgorithm):
         )
         unflagged.setFlags(unflagged.flags() | QgsProcessingParameterDefinition.Flag.FlagAdvanced)
         self.addParameter(unflagged)
-        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Harmonized cube")))
+        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Harmonized cube"), recipe_in_models=True))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)

@@ -49,7 +49,7 @@ class SpectralIndexAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: N802
         self.addParameter(cube_input_parameter(self.INPUT, tr("Cube")))
         self.addParameter(QgsProcessingParameterEnum(self.INDEX, tr("Index"), options=INDICES, defaultValue="NDVI", usesStaticStrings=True))
-        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Cube with the index")))
+        self.addParameter(cube_output_parameter(self.OUTPUT, tr("Cube with the index"), recipe_in_models=True))
 
     def processAlgorithm(self, parameters, context, feedback):  # noqa: N802
         require(REQUIRES)

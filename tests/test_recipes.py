@@ -106,3 +106,61 @@ def test_a_materializing_step_refuses_a_recipe_output(items, tmp_path):
     with pytest.raises(QgsProcessingException, match=r"must end in \.tif"):
         _run("sitscube:composite", {"INPUT": cube, "OUTPUT": str(tmp_path / "x.sitscube")})
     assert not os.path.exists(tmp_path / "x.sitscube")
+
+
+def _chain_model():
+    """A model as a user draws it: a cube file -> harmonize -> cloud mask -> gap-fill -> median composite."""
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource as Source,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterFile,
+    )
+
+    model = QgsProcessingModelAlgorithm("chain", "tests")
+    model.addModelParameter(QgsProcessingParameterFile("cube", "Cube"), QgsProcessingModelParameter("cube"))
+    previous = Source.fromModelParameter("cube")
+    for step in ("harmonize", "cloudmask", "gapfill", "composite"):
+        child = QgsProcessingModelChildAlgorithm(f"sitscube:{step}")
+        child.setChildId(step)
+        child.addParameterSources("INPUT", [previous])
+        if step == "composite":
+            output = QgsProcessingModelOutput("median", "median")
+            output.setChildOutputName("OUTPUT")
+            child.setModelOutputs({"median": output})
+        model.addChildAlgorithm(child)
+        previous = Source.fromChildOutput(step, "OUTPUT")
+    return model
+
+
+def test_a_models_temporary_cubes_are_recipes(items, tmp_path, feedback):
+    """Inside a model, the replayable steps' temporary cubes are recipes: the composite runs the chain once."""
+    import processing
+    import rasterio
+
+    from qgis_helpers import new_context
+
+    cube = _run("sitscube:loadcube", {"ITEMS": items, "AOI": AOI, "RESOLUTION": 40, "BANDS": "red,nir,scl",
+                                      "OUTPUT": str(tmp_path / "cube.nc")})["OUTPUT"]
+    model_tif = str(tmp_path / "model.tif")
+    processing.run(_chain_model(), {"cube": cube, "median": model_tif}, context=new_context(), feedback=feedback)
+    recipes = [m for m in feedback.infos if m.startswith("Recipe written to")]
+    assert len(recipes) == 3 and all(".sitscube:" in m for m in recipes), feedback.infos
+    # the same steps run one by one with .nc outputs give the same composite
+    source = cube
+    for step in ("harmonize", "cloudmask", "gapfill"):
+        source = _run(f"sitscube:{step}", {"INPUT": source, "OUTPUT": str(tmp_path / f"{step}.nc")})["OUTPUT"]
+    written_tif = _run("sitscube:composite", {"INPUT": source, "OUTPUT": str(tmp_path / "written.tif")})["OUTPUT"]
+    with rasterio.open(model_tif) as one, rasterio.open(written_tif) as two:
+        assert one.count == 2
+        np.testing.assert_array_equal(one.read(), two.read())
+
+
+def test_a_temporary_output_outside_a_model_stays_netcdf(items, tmp_path):
+    """From the toolbox (or qgis_process) a temporary cube is written, so it can be loaded into the map."""
+    cube = _run("sitscube:loadcube", {"ITEMS": items, "AOI": AOI, "RESOLUTION": 40, "BANDS": "red,scl",
+                                      "OUTPUT": str(tmp_path / "cube.nc")})["OUTPUT"]
+    harmonized = _run("sitscube:harmonize", {"INPUT": cube, "OUTPUT": "TEMPORARY_OUTPUT"})["OUTPUT"]
+    assert harmonized.endswith(".nc") and os.path.getsize(harmonized) > 10_000
