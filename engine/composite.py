@@ -84,37 +84,51 @@ def _valid_mask(data: np.ndarray, nodata) -> np.ndarray:
     return data != nodata
 
 
-def _sorted_series(block: np.ndarray, nodata) -> Tuple[np.ndarray, np.ndarray]:
-    """(values sorted along a new last time axis with nodata at the end, valid count per pixel).
+def _sorted_series(block: np.ndarray, nodata) -> Tuple[np.ndarray, np.ndarray, int]:
+    """(values sorted along a new last time axis with nodata at the end, valid count per pixel, shift).
 
-    ``block`` is (time, ...). Nodata becomes the type's maximum (NaN for
-    floats), which sorts after every valid value: the first ``count``
-    elements of each sorted series are its valid values in order. (A valid
-    value equal to the maximum sorts among the fill values, but is the same
-    number, so picking by position still gives the right value.)
+    ``block`` is (time, ...). Nodata sorts after every valid value, so the
+    first ``count`` elements of each sorted series are its valid values in
+    order; a sorted value plus ``shift`` is the stored value. Nodata becomes
+    the type's maximum (NaN for floats). Unsigned bands with nodata 0 (the
+    usual case) are stored minus 1 instead: 0 wraps to the maximum and the
+    order of the rest is kept, in the one pass that also moves time last
+    (a where() would be a second pass, the slowest of the kernel). NaN
+    already sorts last. (A valid value equal to the maximum sorts among the
+    fill values, but is the same number, so picking by position still gives
+    the right value.)
     """
-    valid = _valid_mask(block, nodata)
-    count = np.count_nonzero(valid, axis=0)
-    fill = np.nan if block.dtype.kind == "f" else np.iinfo(block.dtype).max
-    filled = np.where(valid, block, block.dtype.type(fill))
-    # time as the contiguous last axis: sorting many short contiguous rows is ~2x faster
-    series = np.ascontiguousarray(np.moveaxis(filled, 0, -1))
+    moved = np.moveaxis(block, 0, -1)  # time as the contiguous last axis: sorting short rows is ~2x faster
+    if block.dtype.kind == "u" and nodata is not None and not np.isnan(float(nodata)) and nodata == 0:
+        count = np.count_nonzero(block, axis=0)
+        series = np.empty(moved.shape, block.dtype)
+        np.subtract(moved, block.dtype.type(1), out=series)
+        shift = 1
+    elif block.dtype.kind == "f" and (nodata is None or np.isnan(float(nodata))):
+        count = np.count_nonzero(~np.isnan(block), axis=0)
+        series, shift = np.ascontiguousarray(moved), 0
+    else:
+        valid = _valid_mask(block, nodata)
+        count = np.count_nonzero(valid, axis=0)
+        fill = np.nan if block.dtype.kind == "f" else np.iinfo(block.dtype).max
+        series, shift = np.ascontiguousarray(np.moveaxis(np.where(valid, block, block.dtype.type(fill)), 0, -1)), 0
     series.sort(axis=-1)
-    return series, count
+    return series, count, shift
 
 
-def _take(series: np.ndarray, index: np.ndarray) -> np.ndarray:
-    return np.take_along_axis(series, index[..., None].astype(np.intp), axis=-1)[..., 0].astype(np.float64)
+def _take(series: np.ndarray, index: np.ndarray, shift: int = 0) -> np.ndarray:
+    taken = np.take_along_axis(series, index[..., None].astype(np.intp), axis=-1)[..., 0].astype(np.float64)
+    return taken + shift if shift else taken
 
 
-def _median_of_sorted(series: np.ndarray, count: np.ndarray) -> np.ndarray:
+def _median_of_sorted(series: np.ndarray, count: np.ndarray, shift: int = 0) -> np.ndarray:
     safe = np.maximum(count, 1)
-    low = _take(series, (safe - 1) // 2)
-    high = _take(series, safe // 2)
+    low = _take(series, (safe - 1) // 2, shift)
+    high = _take(series, safe // 2, shift)
     return np.where(count > 0, (low + high) / 2.0, np.nan)
 
 
-def _percentile_of_sorted(series: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+def _percentile_of_sorted(series: np.ndarray, count: np.ndarray, q: float, shift: int = 0) -> np.ndarray:
     """numpy's 'linear' method, step by step as numpy does it, so the floats are identical."""
     quantile = np.true_divide(q, 100.0)
     n = np.maximum(count, 1)
@@ -124,8 +138,8 @@ def _percentile_of_sorted(series: np.ndarray, count: np.ndarray, q: float) -> np
     previous = previous.astype(np.intp)
     following = np.minimum(previous + 1, n - 1)  # numpy clamps to the last valid value
     previous = np.minimum(previous, n - 1)
-    a = _take(series, previous)
-    b = _take(series, following)
+    a = _take(series, previous, shift)
+    b = _take(series, following, shift)
     difference = b - a
     result = a + difference * gamma  # numpy's _lerp, including its t >= 0.5 branch
     upper = gamma >= 0.5
@@ -134,15 +148,14 @@ def _percentile_of_sorted(series: np.ndarray, count: np.ndarray, q: float) -> np
 
 
 def _by_strips(block: np.ndarray, nodata, pick) -> np.ndarray:
-    """Apply ``pick(series, count)`` to strips of rows of a (time, y, x) block: bounded scratch memory."""
+    """Apply ``pick(series, count, shift)`` to strips of rows of a (time, y, x) block: bounded scratch memory."""
     block = np.asarray(block)
     t, ny = block.shape[0], block.shape[1]
     row_bytes = max(1, t * int(np.prod(block.shape[2:], dtype=np.int64)) * block.dtype.itemsize)
     rows = max(1, STRIP_BYTES // row_bytes)
     out = np.empty(block.shape[1:], dtype=np.float64)
     for start in range(0, ny, rows):
-        series, count = _sorted_series(block[:, start : start + rows], nodata)
-        out[start : start + rows] = pick(series, count)
+        out[start : start + rows] = pick(*_sorted_series(block[:, start : start + rows], nodata))
     return out
 
 
@@ -156,7 +169,7 @@ def masked_median(block: np.ndarray, nodata=0) -> np.ndarray:
 
 def masked_percentile(block: np.ndarray, q: float, nodata=0) -> np.ndarray:
     """Percentile ``q`` (0-100) over axis 0 ignoring ``nodata``, as ``np.nanpercentile`` (linear)."""
-    return _by_strips(block, nodata, lambda series, count: _percentile_of_sorted(series, count, q))
+    return _by_strips(block, nodata, lambda series, count, shift: _percentile_of_sorted(series, count, q, shift))
 
 
 def _reduce_block(block, kind: str, q: Optional[float], nodata, out_dtype, out_nodata):
