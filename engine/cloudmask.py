@@ -32,6 +32,7 @@ import numpy as np
 from .cube_io import add_history
 from .errors import UserError
 from .progress import Progress
+from .scheduler import local_get
 
 STEP = "cloudmask"
 DEFAULT_MASK_VALUES = (0, 1, 3, 8, 9, 10)  # SCL: nodata, defective, shadow, cloud medium/high, cirrus
@@ -221,7 +222,7 @@ def cloud_mask(
         hits = (masked & observed).sum(("y", "x"))
         total = observed.sum(("y", "x"))
         with DaskProgress(progress):
-            hits, total = dask.compute(hits.data, total.data, scheduler="threads")
+            hits, total = dask.compute(hits.data, total.data, scheduler=local_get("threads"))
         fractions = np.where(total > 0, hits / np.maximum(total, 1), 1.0)
         labels = [str(t)[:10] for t in ds["time"].values]
         keep = fractions <= float(max_masked_fraction)

@@ -48,8 +48,10 @@ y/x tile), y/x chunks are kept from the cube unless a block would exceed
 ``BLOCK_BYTES``, then they are halved. ``map_blocks`` reduces each block.
 """
 
+import contextlib
 import os
 import re
+import threading
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -84,6 +86,12 @@ def _valid_mask(data: np.ndarray, nodata) -> np.ndarray:
     return data != nodata
 
 
+def _count(valid: np.ndarray) -> np.ndarray:
+    """Valid values per pixel along axis 0: bytes summed in the smallest type that holds the count (5x count_nonzero)."""
+    dtype = np.uint8 if valid.shape[0] < 256 else np.int64
+    return np.add.reduce(valid.view(np.uint8), axis=0, dtype=dtype).astype(np.intp)
+
+
 def _sorted_series(block: np.ndarray, nodata) -> Tuple[np.ndarray, np.ndarray, int]:
     """(values sorted along a new last time axis with nodata at the end, valid count per pixel, shift).
 
@@ -100,16 +108,16 @@ def _sorted_series(block: np.ndarray, nodata) -> Tuple[np.ndarray, np.ndarray, i
     """
     moved = np.moveaxis(block, 0, -1)  # time as the contiguous last axis: sorting short rows is ~2x faster
     if block.dtype.kind == "u" and nodata is not None and not np.isnan(float(nodata)) and nodata == 0:
-        count = np.count_nonzero(block, axis=0)
+        count = _count(block != 0)
         series = np.empty(moved.shape, block.dtype)
         np.subtract(moved, block.dtype.type(1), out=series)
         shift = 1
     elif block.dtype.kind == "f" and (nodata is None or np.isnan(float(nodata))):
-        count = np.count_nonzero(~np.isnan(block), axis=0)
+        count = _count(~np.isnan(block))
         series, shift = np.ascontiguousarray(moved), 0
     else:
         valid = _valid_mask(block, nodata)
-        count = np.count_nonzero(valid, axis=0)
+        count = _count(valid)
         fill = np.nan if block.dtype.kind == "f" else np.iinfo(block.dtype).max
         series, shift = np.ascontiguousarray(np.moveaxis(np.where(valid, block, block.dtype.type(fill)), 0, -1)), 0
     series.sort(axis=-1)
@@ -181,7 +189,7 @@ def _reduce_block(block, kind: str, q: Optional[float], nodata, out_dtype, out_n
         value = masked_percentile(block, q, nodata)
     else:
         valid = _valid_mask(block, nodata)
-        count = np.count_nonzero(valid, axis=0)
+        count = _count(valid)
         if kind == "mean":
             total = np.where(valid, block, 0).sum(axis=0, dtype=np.float64)
             value = total / np.maximum(count, 1)
@@ -494,8 +502,9 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
     One type and nodata for the file (see ``_file_type``); bands with a
     ``reflectance_scale`` carry it as the GDAL band scale, so QGIS shows
     reflectance. Blocks are computed a few at a time (as many as there are
-    CPUs, divided by the bands that share them) and written to their window,
-    so memory is bounded by a few blocks; cancel is checked between them.
+    CPUs, divided by the bands that share them), one batch ahead of the one
+    being written to its window, so memory is bounded by a few blocks;
+    cancel is checked between them and polled inside a batch.
     The file is built as a temporary next to ``path`` and moved into place
     when complete; on failure or cancel it is removed and an existing file
     at ``path`` is left as it was.
@@ -547,22 +556,17 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                 sitscube_history=composite_ds.attrs.get("sitscube_history", "[]"),
                 composite_method=", ".join(sorted({str(v.attrs.get("composite_method", "")) for _, v, _ in layers})),
             )
-            for first in range(0, len(windows), per_batch):
-                progress.check_canceled()
-                batch = windows[first : first + per_batch]
-                # the blocks are computed by the scheduler (a cluster's workers too) and
-                # written here, by this process: the GeoTIFF has a single writer. Percent
-                # and cancel stay per batch, as before (no Progress passed down).
-                # Cancel is also polled inside a batch (one batch can be the whole
-                # composite), at most every CANCEL_POLL (engine/progress.py) seconds of computing.
-                results = schedulers.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler=scheduler,
-                                             progress=Progress(is_canceled=polled(progress.is_canceled)))
-                for number, (ys, xs) in enumerate(batch):
-                    blocks = results[number * len(arrays) : (number + 1) * len(arrays)]
-                    stack = np.stack([_to_file_type(b, v, dtype) for b, (_, v, _) in zip(blocks, layers)])
-                    window = Window(xs.start, ys.start, xs.stop - xs.start, ys.stop - ys.start)
-                    dst.write(stack, window=window)
-                progress.set_percent(100.0 * min(first + per_batch, len(windows)) / len(windows))
+            batches = [windows[first : first + per_batch] for first in range(0, len(windows), per_batch)]
+            written = 0
+            with contextlib.closing(_computed_ahead(batches, arrays, scheduler, progress)) as computed:
+                for batch, results in computed:
+                    for number, (ys, xs) in enumerate(batch):
+                        blocks = results[number * len(arrays) : (number + 1) * len(arrays)]
+                        stack = np.stack([_to_file_type(b, v, dtype) for b, (_, v, _) in zip(blocks, layers)])
+                        window = Window(xs.start, ys.start, xs.stop - xs.start, ys.stop - ys.start)
+                        dst.write(stack, window=window)
+                    written += len(batch)
+                    progress.set_percent(100.0 * written / len(windows))
         atomic.publish(temporary, path)
     except BaseException:
         for leftover in (temporary, temporary + ".aux.xml"):
@@ -570,6 +574,48 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
                 os.remove(leftover)
         raise
     return path
+
+
+def _computed_ahead(batches, arrays, scheduler, progress: Progress):
+    """(batch, its blocks) in order, the next batch computing while the caller writes this one.
+
+    The blocks are computed by the scheduler (a cluster's workers too) and
+    written by the caller, in this thread: the GeoTIFF has a single writer.
+    Computing one batch ahead keeps the CPUs busy while GDAL compresses and
+    writes (a batch at a time left them idle a third of the time at 4096²).
+    Cancel is polled inside a computation too (one batch can be the whole
+    composite), at most every CANCEL_POLL seconds; when the caller stops
+    (cancel, an error) the batch in flight is stopped the same way.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from . import scheduler as schedulers
+    from .errors import Canceled
+
+    stopped = threading.Event()
+    is_canceled = polled(lambda: stopped.is_set() or progress.is_canceled())
+
+    def compute(batch):
+        return schedulers.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler=scheduler,
+                                  progress=Progress(is_canceled=is_canceled))
+
+    pending = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-composite") as pool:
+        try:
+            progress.check_canceled()
+            if batches:
+                pending = pool.submit(compute, batches[0])
+            for number, batch in enumerate(batches):
+                results = pending.result()
+                if number + 1 < len(batches):
+                    pending = pool.submit(compute, batches[number + 1])
+                yield batch, results
+                progress.check_canceled()  # between batches, once this one is written
+        finally:
+            stopped.set()  # the batch still in flight, if any, ends at its next poll
+            if pending is not None and not pending.done():
+                with contextlib.suppress(Canceled, Exception):
+                    pending.result()
 
 
 def _to_file_type(block: np.ndarray, value, dtype: np.dtype) -> np.ndarray:

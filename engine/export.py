@@ -32,6 +32,7 @@ import numpy as np
 from . import atomic
 from .errors import UserError
 from .progress import Progress
+from .scheduler import local_get
 
 CHUNK_VALUES = 2_000_000  # cube values per CSV strip
 COLUMNS = ("id", "x", "y", "date", "band", "value")
@@ -154,7 +155,7 @@ def export_csv(ds, path: str, points: Optional[Sequence[Tuple[object, float, flo
                     progress.check_canceled()
                     stop = min(start + rows, len(ycoords))
                     strip = [ds[n].isel(y=slice(start, stop)).transpose("time", "y", "x").data for n in names]
-                    strip = dask.compute(*strip, scheduler="threads")
+                    strip = dask.compute(*strip, scheduler=local_get("threads"))
                     row, col = np.meshgrid(np.arange(start, stop), np.arange(width), indexing="ij")
                     ids = (row * width + col + 1).ravel()
                     blocks = [(n, np.asarray(b).reshape(len(dates), -1), nd) for n, b, nd in zip(names, strip, nodatas)]
@@ -196,7 +197,7 @@ def _write_points(handle, ds, names, nodatas, dates, points, progress: Progress)
         cols = xr_index([p[4] for p in part])
         # vectorized pointwise selection: one (time, point) array per band
         strip = [ds[n].transpose("time", "y", "x").isel(y=rows, x=cols).data for n in names]
-        strip = dask.compute(*strip, scheduler="threads")
+        strip = dask.compute(*strip, scheduler=local_get("threads"))
         blocks = [(n, np.asarray(b), nd) for n, b, nd in zip(names, strip, nodatas)]
         ids = np.asarray([p[0] for p in part], dtype=object)
         _write_rows(handle, ids, np.asarray([p[1] for p in part]), np.asarray([p[2] for p in part]), dates, names, blocks)

@@ -82,6 +82,18 @@ def is_distributed(scheduler) -> bool:
     return not isinstance(scheduler, str)
 
 
+def local_get(name: str):
+    """dask's own function for a local scheduler name ('threads', 'synchronous'); other names as given.
+
+    Given a name, ``dask.compute`` imports distributed (0.2 s, once per
+    process) to look for a default Client; given the function it does not.
+    """
+    import dask.local
+    import dask.threaded
+
+    return {THREADS: dask.threaded.get, "synchronous": dask.local.get_sync}.get(name, name)
+
+
 def _client(key: str, start):
     with _lock:
         client, cluster = _clients.get(key, (None, None))
@@ -185,7 +197,7 @@ def compute(*collections, progress: Optional[Progress] = None, scheduler=None, n
         # other's progress, cancel each other, and could leave a stale callback behind.
         callbacks = [DaskProgress(progress)._callback]
         with one_blas_thread():
-            return dask.compute(*collections, scheduler=scheduler, callbacks=callbacks, **options)
+            return dask.compute(*collections, scheduler=local_get(scheduler), callbacks=callbacks, **options)
     return _compute_on_cluster(scheduler, collections, progress)
 
 
