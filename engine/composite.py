@@ -60,6 +60,7 @@ from . import atomic
 from .cube_io import add_history
 from .errors import UserError
 from .progress import Progress, polled
+from .scheduler import rechunk_method
 from .timeseries import as_day
 
 STEP = "composite"
@@ -345,7 +346,7 @@ def _time_whole(data):
             xchunk = max(GEOTIFF_TILE, xchunk // 2)
     if data.chunks[0] == (t,) and max(data.chunks[1]) <= ychunk and max(data.chunks[2]) <= xchunk:
         return data
-    return data.rechunk({0: -1, 1: ychunk, 2: xchunk})
+    return data.rechunk({0: -1, 1: ychunk, 2: xchunk}, method=rechunk_method())
 
 
 def _reduce_band(band, kind, q):
@@ -529,7 +530,7 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
         data = value.data
         arrays.append(data if isinstance(data, da.Array) else da.from_array(data, chunks=(1024, 1024)))
     chunks = arrays[0].chunks
-    arrays = [a.rechunk(chunks) for a in arrays]  # same windows for every band
+    arrays = [a.rechunk(chunks, method=rechunk_method()) for a in arrays]  # same windows for every band
     windows = _windows(chunks)
     per_batch = BLOCKS_PER_BATCH or max(1, (os.cpu_count() or 1) // len(arrays))
 

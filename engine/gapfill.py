@@ -74,6 +74,7 @@ from .cube_io import add_history
 from .cube_load import CATEGORICAL
 from .errors import UserError
 from .progress import Progress
+from .scheduler import rechunk_method
 
 STEP = "gapfill"
 METHODS = ("linear", "nearest", "previous")
@@ -282,7 +283,7 @@ def _time_whole(data):
         # row-major order and one batch of the writer computes both from one read
         axis = len(sizes) - 1 - int(np.argmax(sizes[:0:-1]))
         sizes[axis] = -(-sizes[axis] // 2)
-    return data.rechunk({0: -1, **{axis: sizes[axis] for axis in range(1, data.ndim)}})
+    return data.rechunk({0: -1, **{axis: sizes[axis] for axis in range(1, data.ndim)}}, method=rechunk_method())
 
 
 def _select_bands(ds, bands, progress) -> List[str]:

@@ -94,6 +94,15 @@ def local_get(name: str):
     return {THREADS: dask.threaded.get, "synchronous": dask.local.get_sync}.get(name, name)
 
 
+def rechunk_method() -> Optional[str]:
+    """dask's rechunk method: "tasks" (its choice without a cluster) unless distributed is imported.
+
+    Left to choose, dask imports distributed (0.2 s) to look for a Client;
+    once distributed is imported (a cluster is in use) dask chooses.
+    """
+    return None if "distributed" in sys.modules else "tasks"
+
+
 def _client(key: str, start):
     with _lock:
         client, cluster = _clients.get(key, (None, None))

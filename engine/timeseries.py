@@ -10,6 +10,7 @@ from typing import List, Optional, Sequence
 import numpy as np
 
 from .errors import UserError
+from .scheduler import rechunk_method
 
 # Input bytes of one (all dates, y, x) block at most: time is never split, y/x are halved
 BLOCK_BYTES = 128 * 2**20
@@ -58,7 +59,7 @@ def time_whole(data, limit: Optional[int] = None):
             ychunk = max(MIN_SIDE, -(-ychunk // 2))
     if data.chunks[0] == (t,) and max(data.chunks[1]) <= ychunk and max(data.chunks[2]) <= xchunk:
         return data
-    return data.rechunk({0: -1, 1: ychunk, 2: xchunk})
+    return data.rechunk({0: -1, 1: ychunk, 2: xchunk}, method=rechunk_method())
 
 
 def block_bytes() -> int:
