@@ -591,7 +591,6 @@ def _computed_ahead(batches, arrays, scheduler, progress: Progress):
     from concurrent.futures import ThreadPoolExecutor
 
     from . import scheduler as schedulers
-    from .errors import Canceled
 
     stopped = threading.Event()
     is_canceled = polled(lambda: stopped.is_set() or progress.is_canceled())
@@ -615,7 +614,7 @@ def _computed_ahead(batches, arrays, scheduler, progress: Progress):
         finally:
             stopped.set()  # the batch still in flight, if any, ends at its next poll
             if pending is not None and not pending.done():
-                with contextlib.suppress(Canceled, Exception):
+                with contextlib.suppress(Exception):  # its Canceled too: the caller's error or cancel is the one raised
                     pending.result()
 
 
