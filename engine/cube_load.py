@@ -6,6 +6,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from .bands import cube_names, resolve_bands
 from .conventions import choose_hrefs, normalize_item, processing_baseline, split_resolution
+from .direct_reads import grid_facts, replace_reads
 from .errors import UserError
 from .grids import Box, items_bbox, items_pixel_grid, target_geobox
 from .http_client import HttpPolicy
@@ -54,6 +55,9 @@ class CubeRequest:
     # Coarser bands wanted with nearest resampling (SCL at 10 m) read on their own aligned
     # grid and repeated, instead of warped (engine/native_grid.py): the same values.
     native_grid_reads: bool = True
+    # Bands on the cube's own pixel grid (by their probed headers) read with GDAL in one task per chunk
+    # instead of odc-stac's per-read machinery (engine/direct_reads.py): the same values.
+    direct_reads: bool = True
     http: HttpPolicy = field(default_factory=HttpPolicy)  # GDAL timeouts and retries
     # "dn": values as stored; "reflectance": float32, each date's scale and offset applied (engine/reflectance.py)
     units: str = "dn"
@@ -312,6 +316,7 @@ def _header_facts(dataset) -> dict:
     scale, offset = band.GetScale(), band.GetOffset()
     if scale not in (None, 1.0) or offset not in (None, 0.0):
         facts["scale"], facts["offset"] = scale if scale is not None else 1.0, offset or 0.0
+    facts["grid"] = grid_facts(dataset)  # whether the load may read it directly (engine/direct_reads.py)
     return facts
 
 
@@ -492,18 +497,21 @@ def load_cube(request: CubeRequest, progress: Optional[Progress] = None):
 
     resampling = {k: ("nearest" if is_categorical(k) else request.resampling) for k in keys}
     # The same HTTP policy for the reads during the write (odc-stac applies it in every worker thread).
-    odc.stac.configure_rio(cloud_defaults=True, **gdal_http_options(request.http, _hrefs(items, keys)),
-                           **gdal_header_options(request.asset_headers))
+    read_options = {**gdal_http_options(request.http, _hrefs(items, keys)), **gdal_header_options(request.asset_headers)}
+    odc.stac.configure_rio(cloud_defaults=True, **read_options)
     stac_items = [pystac.Item.from_dict(item, preserve_dict=True) for item in items]
     keys_by_id = {item["id"]: group_key(item, request.groupby) for item in items}
     chunk = int(request.chunk_size)
     native = native_factors(stac_items, keys, geobox, resampling, chunk) if request.native_grid_reads else {}
     if len(native) == len(keys):  # the cube's own grid comes from a band read on it
         native = {}
-    ds = _odc_load(stac_items, [k for k in keys if k not in native], geobox, chunk, resampling, keys_by_id, signer, groups)
+    direct = (header_facts if request.direct_reads else {}), read_options
+    ds = _odc_load(stac_items, [k for k in keys if k not in native], geobox, chunk, resampling, keys_by_id, signer, groups,
+                   direct)
     for factor in sorted(set(native.values())):
         group = [k for k in keys if native.get(k) == factor]
-        coarse = _odc_load(stac_items, group, coarse_geobox(geobox, factor), chunk // factor, resampling, keys_by_id, signer, groups)
+        coarse = _odc_load(stac_items, group, coarse_geobox(geobox, factor), chunk // factor, resampling, keys_by_id,
+                           signer, groups, direct)
         if not np.array_equal(coarse["time"].values, ds["time"].values):
             raise UserError("Internal mismatch: the dates of bands read on their own grid differ from the cube's.")
         for key in group:
@@ -587,7 +595,8 @@ def _with_header_facts(items: List[dict], keys: Sequence[str], found: Dict[Tuple
     return out
 
 
-def _odc_load(stac_items, keys, geobox, chunk: int, resampling, keys_by_id, signer, groups):
+def _odc_load(stac_items, keys, geobox, chunk: int, resampling, keys_by_id, signer, groups, direct):
+    """odc-stac's lazy load; bands on the cube's grid then read directly (direct: header facts, GDAL options)."""
     import odc.stac
 
     try:
@@ -600,9 +609,12 @@ def _odc_load(stac_items, keys, geobox, chunk: int, resampling, keys_by_id, sign
             chunks={"time": 1, "y": chunk, "x": chunk},
             fail_on_error=True,  # a read failure during the write fails the run: never silent holes
             patch_url=signer,  # SAS tokens for Azure Blob hrefs (None: hrefs as they are)
+            debug=True,  # its plan (which items each chunk reads), for replace_reads
         )
     except ValueError as err:
         raise UserError(f"odc-stac cannot load these items: {err}")
     if ds.sizes["time"] != len(groups):
         raise UserError(f"Internal mismatch: {ds.sizes['time']} dates loaded for {len(groups)} groups of items.")
+    header_facts, options = direct
+    replace_reads(ds, geobox, header_facts, options)  # also drops the plan from ds.encoding
     return ds

@@ -207,3 +207,115 @@ def test_integer_factor_only_for_exactly_nested_grids():
     assert integer_factor([band(20), band(60)], cube) is None  # one factor for all items
     assert integer_factor([band(20, crs="EPSG:32630")], cube) is None
     assert integer_factor([], cube) is None
+
+
+def _reads_directly(data) -> bool:
+    return any(str(name).startswith("sitscube-read-") for name in data.dask.layers)
+
+
+@pytest.mark.parametrize("collection, shift_m", [("pc", 0), ("pc", 30), ("es", 0)])
+def test_bands_on_the_cube_grid_are_read_directly_with_odc_stacs_values(pc_items, es_items, collection, shift_m):
+    """Assets on the cube's pixel grid are read with GDAL (engine/direct_reads.py): the values, chunks and
+    attributes odc-stac's own reads give, three fused tiles per date, chunks cut across the files' tiles."""
+    from odc.geo import geom
+
+    x0, y0, x1, y1 = AREA_UTM
+    aoi = geom.box(x0 + shift_m, y0 + 2 * shift_m, x1 - 3 * shift_m, y1 - shift_m, crs="EPSG:32631")
+    items = pc_items if collection == "pc" else es_items
+    request = dict(items=items, bands=["red", "nir", "scl"], resolution=10, crs="EPSG:32631", aoi=aoi,
+                   aoi_lonlat=(0, 0, 1, 1), chunk_size=96)
+    direct = load_cube(CubeRequest(**request))
+    odc_reads = load_cube(CubeRequest(**request, direct_reads=False))
+    # SCL (20 m) is on the cube's grid only read at 20 m: 30 m off its pixel corners it is warped
+    assert [_reads_directly(direct[b].data) for b in direct.data_vars] == [True, True, shift_m == 0]
+    assert not any(_reads_directly(odc_reads[b].data) for b in odc_reads.data_vars)
+    assert "debug" not in direct.encoding and "debug" not in odc_reads.encoding
+    for band in direct.data_vars:
+        assert direct[band].chunks == odc_reads[band].chunks and direct[band].dtype == odc_reads[band].dtype
+        assert direct[band].attrs == odc_reads[band].attrs
+        values = direct[band].values
+        np.testing.assert_array_equal(values, odc_reads[band].values, err_msg=band)
+        assert (values != 0).mean() > 0.25  # data, not two empty cubes compared (Earth Search covers a part)
+
+
+def test_another_pixel_size_is_left_to_odc_stac(pc_items):
+    cube = load_cube(CubeRequest(pc_items, ["red", "nir"], 20, "EPSG:32631", aoi=_whole_area(), aoi_lonlat=(0, 0, 1, 1)))
+    assert not any(_reads_directly(cube[b].data) for b in cube.data_vars)
+    assert cube.sizes == {"time": cube.sizes["time"], "y": 224, "x": 224}
+
+
+def _geotiff(path, values, x0, y0, nodata=0):
+    from osgeo import gdal, osr
+
+    height, width = values.shape
+    dataset = gdal.GetDriverByName("GTiff").Create(str(path), width, height, 1, gdal.GDT_UInt16)
+    dataset.SetGeoTransform((x0, 10.0, 0.0, y0, 0.0, -10.0))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(32631)
+    dataset.SetProjection(srs.ExportToWkt())
+    band = dataset.GetRasterBand(1)
+    band.SetNoDataValue(nodata)
+    band.WriteArray(values)
+    dataset = None
+    return str(path)
+
+
+def test_direct_reads_fuse_first_valid_and_name_a_changed_file(tmp_path):
+    """read_block on two real GeoTIFFs: the first item's pixels win, the second fills its nodata and the
+    part it does not cover, pixels neither covers stay nodata; a file whose grid moved fails naming it."""
+    from affine import Affine
+    from odc.geo.geobox import GeoBox
+    from osgeo import gdal
+
+    from sitscube.engine.direct_reads import grid_facts, pixel_offset, read_block
+
+    first = np.arange(1, 25, dtype=np.uint16).reshape(4, 6)
+    first[0, 0] = first[1, 2] = 0  # nodata holes
+    second = np.arange(101, 125, dtype=np.uint16).reshape(4, 6)
+    second[1, 2] = 0  # a hole in both
+    a = _geotiff(tmp_path / "a.tif", first, 300000, 4810000)
+    b = _geotiff(tmp_path / "b.tif", second, 300020, 4809990)  # 2 columns right, 1 row down
+    cube = GeoBox((6, 10), Affine(10, 0, 300000, 0, -10, 4810000), "EPSG:32631")
+    sources = []
+    for path in (a, b):
+        grid = grid_facts(gdal.Open(path))
+        column, row = pixel_offset(grid, cube)
+        sources.append((path, path, "item", column, row, *grid["size"], grid["transform"]))
+    assert [s[3:5] for s in sources] == [(0, 0), (2, 1)]
+
+    block = read_block(sources, (0, 0, 6, 10), 1, "uint16", 0, {})[0]
+    expected = np.zeros((6, 10), np.uint16)
+    expected[1:5, 2:8] = second
+    covered = first != 0
+    expected[:4, :6][covered] = first[covered]
+    np.testing.assert_array_equal(block, expected)
+    assert block[0, 1] == 2 and block[2, 4] == first[2, 4]  # the first wins where it has data
+    assert block[1, 2] == second[0, 0]  # its hole filled by the second
+    assert block[0, 0] == 0 and block[5, 9] == 0  # neither has data there
+    assert block[2, 7] == second[1, 5]  # beyond the first file
+
+    window = read_block(sources, (3, 4, 3, 6), 1, "uint16", 0, {})[0]  # a chunk inside, cut across both files
+    np.testing.assert_array_equal(window, block[3:6, 4:10])
+
+    moved = sources[1][:-1] + ((300030.0, 10.0, 0.0, 4809990.0, 0.0, -10.0),)
+    with pytest.raises(RuntimeError, match="b.tif failed: its grid changed"):
+        read_block([sources[0], moved], (0, 0, 6, 10), 1, "uint16", 0, {})
+
+
+def test_pixel_offset_only_for_the_cubes_own_grid():
+    from affine import Affine
+    from odc.geo.geobox import GeoBox
+
+    from sitscube.engine.direct_reads import pixel_offset
+
+    cube = GeoBox((100, 100), Affine(10, 0, 300000, 0, -10, 4810000), "EPSG:32631")
+
+    def grid(x=299960.0, y=4810030.0, size=10.0, epsg=32631):
+        return {"epsg": epsg, "transform": (x, size, 0.0, y, 0.0, -size), "size": (10, 10)}
+
+    assert pixel_offset(grid(), cube) == (-4, -3)
+    assert pixel_offset(grid(x=300005.0), cube) is None  # half a pixel off
+    assert pixel_offset(grid(size=20.0), cube) is None  # another pixel size (native_grid's case)
+    assert pixel_offset(grid(epsg=32630), cube) is None
+    assert pixel_offset(grid(epsg=None), cube) is None
+    assert pixel_offset(None, cube) is None
