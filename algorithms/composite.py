@@ -14,7 +14,7 @@ from qgis.core import (
 )
 
 from ..plugin.i18n import tr
-from .cube_parameters import cube_input_parameter, open_input_cube
+from .cube_parameters import cube_input_parameter, open_input_cube, resolve_cube_path
 from .support import can_execute, engine_progress, keep_alive, require, run_engine
 
 REQUIRES = ("xarray", "dask", "netCDF4", "odc.geo", "rasterio")
@@ -112,17 +112,24 @@ class CompositeAlgorithm(QgsProcessingAlgorithm):
         from ..engine.bands import parse_band_list
         from ..engine.composite import composite, write_geotiff
 
-        _, cube = open_input_cube(self, parameters, self.INPUT, context)
+        from ..engine.stored_composite import plan, write_composite
+
         period = self.parameterAsEnumString(parameters, self.PERIOD, context)
+        period = None if period == "whole" else period
+        method = self.parameterAsEnumString(parameters, self.METHOD, context)
         bands = parse_band_list(self.parameterAsString(parameters, self.BANDS, context)) or None
+        start, end = self._date(parameters, self.START_DATE, context), self._date(parameters, self.END_DATE, context)
         output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
         progress = engine_progress(feedback)
-        result = run_engine(
-            composite, cube, self.parameterAsEnumString(parameters, self.METHOD, context), bands,
-            self._date(parameters, self.START_DATE, context), self._date(parameters, self.END_DATE, context),
-            None if period == "whole" else period, progress,
-        )
-        run_engine(write_geotiff, result, output, progress)
+        # A whole stored .nc cube: read and reduced without xarray (engine/stored_composite.py), same file
+        stored = run_engine(plan, resolve_cube_path(self.parameterAsFile(parameters, self.INPUT, context)),
+                            method, bands, start, end, period)
+        if stored is not None:
+            run_engine(write_composite, stored, output, progress)
+        else:
+            _, cube = open_input_cube(self, parameters, self.INPUT, context)
+            result = run_engine(composite, cube, method, bands, start, end, period, progress)
+            run_engine(write_geotiff, result, output, progress)
         self._style(output, context)
         return {self.OUTPUT: output}
 

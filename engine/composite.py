@@ -309,9 +309,15 @@ def period_labels(times, period: Optional[str]) -> List[str]:
 
 
 def _band_nodata(band):
-    if band.dtype.kind in "iu":
-        return band.dtype.type(band.attrs.get("nodata", 0))
-    nodata = band.attrs.get("nodata")
+    return _band_nodata_value(band.dtype, band.attrs)
+
+
+def _band_nodata_value(dtype, attrs: dict):
+    """The value marking no data in a band of this type with these attributes."""
+    dtype = np.dtype(dtype)
+    if dtype.kind in "iu":
+        return dtype.type(attrs.get("nodata", 0))
+    nodata = attrs.get("nodata")
     return np.nan if nodata is None else float(nodata)
 
 
@@ -446,12 +452,12 @@ def _layers(ds) -> List[Tuple[str, object, dict]]:
 
 
 def _file_type(layers) -> Tuple[np.dtype, object]:
-    """One dtype and nodata for the whole file (a GeoTIFF has one of each)."""
-    dtypes = {np.dtype(v.dtype) for _, v, _ in layers}
+    """One dtype and nodata for the whole file (a GeoTIFF has one of each); layers as write_layers takes them."""
+    dtypes = {np.dtype(dtype) for _, dtype, _, _ in layers}
     if len(dtypes) == 1:
         dtype = dtypes.pop()
         if dtype.kind in "iu":
-            nodatas = {v.attrs.get("nodata", 0) for _, v, _ in layers}
+            nodatas = {attrs.get("nodata", 0) for _, _, attrs, _ in layers}
             if len(nodatas) == 1:
                 return dtype, dtype.type(nodatas.pop())
     # mixed types or nodata values: float32 with NaN holds them all
@@ -511,17 +517,15 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
     at ``path`` is left as it was.
     """
     import dask.array as da
-    import rasterio
-    from rasterio.windows import Window
 
     from . import scheduler as schedulers
 
     progress = progress or Progress()
     scheduler = schedulers.scheduler_from_settings()  # once: every batch goes to the same place
-    if os.path.splitext(path)[1].lower() not in (".tif", ".tiff"):
-        raise UserError(f"The composite is written as GeoTIFF: the file name must end in .tif, not '{path}'.")
+    check_geotiff_name(path)
     layers = _layers(composite_ds)
-    dtype, nodata = _file_type(layers)
+    meta = [(description, value.dtype, value.attrs, tags) for description, value, tags in layers]
+    dtype, nodata = _file_type(meta)
     crs, transform = _georeference(composite_ds, progress)
     height, width = composite_ds.sizes["y"], composite_ds.sizes["x"]
 
@@ -534,6 +538,25 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
     windows = _windows(chunks)
     per_batch = BLOCKS_PER_BATCH or max(1, (os.cpu_count() or 1) // len(arrays))
 
+    batches = [windows[first : first + per_batch] for first in range(0, len(windows), per_batch)]
+    computed = _computed_ahead(batches, arrays, scheduler, progress)
+    return write_layers(path, meta, dtype, nodata, crs, transform, (height, width),
+                        composite_ds.attrs.get("sitscube_history", "[]"), computed, len(windows), progress)
+
+
+def check_geotiff_name(path: str) -> None:
+    if os.path.splitext(path)[1].lower() not in (".tif", ".tiff"):
+        raise UserError(f"The composite is written as GeoTIFF: the file name must end in .tif, not '{path}'.")
+
+
+def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, history: str, computed, windows: int,
+                 progress: Progress) -> str:
+    """The GeoTIFF of write_geotiff: layers are (description, dtype, attrs, tags); computed yields
+    (batch of (ys, xs) windows, [block of each layer for each window]); atomic, as write_geotiff says."""
+    import rasterio
+    from rasterio.windows import Window
+
+    height, width = shape
     path = os.path.abspath(path)
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
@@ -545,29 +568,28 @@ def write_geotiff(composite_ds, path: str, progress: Optional[Progress] = None) 
     )
     try:
         with rasterio.open(temporary, "w", **profile) as dst:
-            for band, (description, value, tags) in enumerate(layers, start=1):
+            for band, (description, _, _, tags) in enumerate(layers, start=1):
                 dst.set_band_description(band, description)
                 dst.update_tags(band, **tags)
-            scales = [float(v.attrs.get("reflectance_scale", 1.0)) for _, v, _ in layers]
-            offsets = [float(v.attrs.get("reflectance_offset", 0.0)) for _, v, _ in layers]
+            scales = [float(attrs.get("reflectance_scale", 1.0)) for _, _, attrs, _ in layers]
+            offsets = [float(attrs.get("reflectance_offset", 0.0)) for _, _, attrs, _ in layers]
             if any(s != 1.0 for s in scales) or any(offsets):
                 dst.scales = scales
                 dst.offsets = offsets
             dst.update_tags(
-                sitscube_history=composite_ds.attrs.get("sitscube_history", "[]"),
-                composite_method=", ".join(sorted({str(v.attrs.get("composite_method", "")) for _, v, _ in layers})),
+                sitscube_history=history,
+                composite_method=", ".join(sorted({str(attrs.get("composite_method", "")) for _, _, attrs, _ in layers})),
             )
-            batches = [windows[first : first + per_batch] for first in range(0, len(windows), per_batch)]
             written = 0
-            with contextlib.closing(_computed_ahead(batches, arrays, scheduler, progress)) as computed:
+            with contextlib.closing(computed):
                 for batch, results in computed:
                     for number, (ys, xs) in enumerate(batch):
-                        blocks = results[number * len(arrays) : (number + 1) * len(arrays)]
-                        stack = np.stack([_to_file_type(b, v, dtype) for b, (_, v, _) in zip(blocks, layers)])
+                        blocks = results[number * len(layers) : (number + 1) * len(layers)]
+                        stack = np.stack([_to_file_type(b, attrs, dtype) for b, (_, _, attrs, _) in zip(blocks, layers)])
                         window = Window(xs.start, ys.start, xs.stop - xs.start, ys.stop - ys.start)
                         dst.write(stack, window=window)
                     written += len(batch)
-                    progress.set_percent(100.0 * written / len(windows))
+                    progress.set_percent(100.0 * written / windows)
         atomic.publish(temporary, path)
     except BaseException:
         for leftover in (temporary, temporary + ".aux.xml"):
@@ -618,11 +640,11 @@ def _computed_ahead(batches, arrays, scheduler, progress: Progress):
                     pending.result()
 
 
-def _to_file_type(block: np.ndarray, value, dtype: np.dtype) -> np.ndarray:
+def _to_file_type(block: np.ndarray, attrs: dict, dtype: np.dtype) -> np.ndarray:
     """A band's block in the file's type; integer nodata becomes NaN in a float file."""
     if block.dtype == dtype:
         return block
     out = block.astype(dtype)
     if dtype.kind == "f" and block.dtype.kind in "iu":
-        out[block == value.attrs.get("nodata", 0)] = np.nan
+        out[block == attrs.get("nodata", 0)] = np.nan
     return out
