@@ -34,12 +34,12 @@ SCHEMES = ("", "file", "http", "https")  # what GDAL reads here without rasterio
 
 def grid_facts(dataset) -> dict:
     """The file's own grid, from its header: EPSG code (or None), geotransform, size."""
-    return {"epsg": _epsg(dataset.GetProjectionRef() or ""), "transform": tuple(dataset.GetGeoTransform()),
+    return {"epsg": epsg_code(dataset.GetProjectionRef() or ""), "transform": tuple(dataset.GetGeoTransform()),
             "size": (dataset.RasterXSize, dataset.RasterYSize)}
 
 
 @functools.lru_cache(maxsize=64)
-def _epsg(wkt: str) -> Optional[int]:
+def epsg_code(wkt: str) -> Optional[int]:
     """EPSG code of a WKT, parsed once per distinct text (a catalog's assets share a few)."""
     from osgeo import osr
 

@@ -98,7 +98,7 @@ def _facts(nc):
     """(bands, their attrs, date labels, history, crs, transform, (height, width)) of a cube the writer made; else None."""
     from affine import Affine
 
-    from .direct_reads import _epsg
+    from .direct_reads import epsg_code
 
     names = [n for n, v in nc.variables.items() if v.dimensions == ("time", "y", "x") and v.dtype.kind in "iuf"
              and not is_categorical(n)]
@@ -122,7 +122,7 @@ def _facts(nc):
     transform = Affine(dx, 0, float(x[0]) - dx / 2, 0, dy, float(y[0]) - dy / 2)  # as composite._georeference
     if geotransform and Affine.from_gdal(*map(float, geotransform.split())) != transform:
         return None
-    epsg = _epsg(wkt)
+    epsg = epsg_code(wkt)
     attrs = {}
     for name in names:
         variable = nc.variables[name]
