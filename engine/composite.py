@@ -395,13 +395,7 @@ def composite(ds, method="median", bands=None, start=None, end=None, period=None
             data = _reduce_band(band.isel(time=indices), kind, q)
             layers.append(xr.DataArray(data, dims=("y", "x"), coords=spatial))
         value = layers[0] if not period else xr.concat(layers, dim="period", coords="minimal")
-        dtype = value.dtype
-        attrs = {k: v for k, v in band.attrs.items() if k in ("reflectance_scale", "reflectance_offset", "units", "long_name")}
-        attrs["nodata"] = _band_nodata(band) if dtype.kind in "iu" else np.float32(np.nan)
-        attrs["composite_method"] = method_text
-        if "spatial_ref" in spatial:
-            attrs["grid_mapping"] = "spatial_ref"
-        value.attrs = attrs
+        value.attrs = layer_attrs(band.attrs, _band_nodata(band), value.dtype, method_text, "spatial_ref" in spatial)
         out[name] = value
     if period:
         label_list = list(groups)
@@ -412,15 +406,27 @@ def composite(ds, method="median", bands=None, start=None, end=None, period=None
             last_date=("period", [str(times[groups[k][-1]])[:10] for k in label_list]),
         )
     used = date_labels(window)
+    return add_history(out, STEP, summarize(method_text, names, used, list(groups) if period else None, period, progress))
+
+
+def layer_attrs(band_attrs: dict, nodata, dtype, method_text: str, grid_mapping: bool) -> dict:
+    """A composite band's attributes, from its cube band's."""
+    attrs = {k: v for k, v in band_attrs.items() if k in ("reflectance_scale", "reflectance_offset", "units", "long_name")}
+    attrs["nodata"] = nodata if np.dtype(dtype).kind in "iu" else np.float32(np.nan)
+    attrs["composite_method"] = method_text
+    if grid_mapping:
+        attrs["grid_mapping"] = "spatial_ref"
+    return attrs
+
+
+def summarize(method_text: str, names, used: List[str], periods, period, progress: Progress) -> dict:
+    """Report what is composited; its provenance parameters."""
     progress.info(
         f"{method_text} composite of {', '.join(map(str, names))} over {len(used)} date(s) "
-        f"({used[0]} to {used[-1]})" + (f", {len(groups)} {period} period(s)." if period else ".")
+        f"({used[0]} to {used[-1]})" + (f", {len(periods)} {period} period(s)." if period else ".")
     )
-    return add_history(
-        out, STEP,
-        {"method": method_text, "bands": [str(n) for n in names], "start": used[0], "end": used[-1],
-         "period": period or None, "periods": list(groups) if period else None},
-    )
+    return {"method": method_text, "bands": [str(n) for n in names], "start": used[0], "end": used[-1],
+            "period": period or None, "periods": periods}
 
 
 # ---- GeoTIFF ------------------------------------------------------------------------------
@@ -467,7 +473,6 @@ def _file_type(layers) -> Tuple[np.dtype, object]:
 def _georeference(ds, progress: Progress):
     """(crs for rasterio or None, affine transform)."""
     import odc.geo.xr  # noqa: F401  (registers the .odc accessor: without it no CRS is found)
-    from affine import Affine
 
     crs, transform = None, None
     try:
@@ -479,13 +484,19 @@ def _georeference(ds, progress: Progress):
     except Exception:  # no odc-readable georeferencing: fall back on the coordinates
         pass
     if transform is None:
-        x, y = ds["x"].values, ds["y"].values
-        dx = float(x[1] - x[0]) if len(x) > 1 else 1.0
-        dy = float(y[1] - y[0]) if len(y) > 1 else -1.0
-        transform = Affine(dx, 0, float(x[0]) - dx / 2, 0, dy, float(y[0]) - dy / 2)
+        transform = coordinates_transform(ds["x"].values, ds["y"].values)
     if crs is None:
         progress.warning("The composite has no coordinate reference system: the GeoTIFF is written without one.")
     return crs, transform
+
+
+def coordinates_transform(x, y):
+    """The affine transform of pixel-centre coordinates x, y."""
+    from affine import Affine
+
+    dx = float(x[1] - x[0]) if len(x) > 1 else 1.0
+    dy = float(y[1] - y[0]) if len(y) > 1 else -1.0
+    return Affine(dx, 0, float(x[0]) - dx / 2, 0, dy, float(y[0]) - dy / 2)
 
 
 def _windows(chunks) -> List[Tuple[slice, slice]]:

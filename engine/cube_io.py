@@ -44,19 +44,28 @@ def cube_format(path: str) -> str:
 
 
 def history(ds) -> list:
+    return parse_history(ds.attrs.get(HISTORY_ATTR, "[]"))
+
+
+def parse_history(text: str) -> list:
     try:
-        return json.loads(ds.attrs.get(HISTORY_ATTR, "[]"))
+        return json.loads(text or "[]")
     except json.JSONDecodeError:
         return []
 
 
-def add_history(ds, step: str, parameters: dict):
-    """Return ds with one more provenance record."""
-    records = history(ds) + [
+def with_record(text: str, step: str, parameters: dict) -> str:
+    """A provenance attribute (JSON list) with one more record."""
+    records = parse_history(text) + [
         {"step": step, "parameters": parameters, "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
     ]
+    return json.dumps(records)
+
+
+def add_history(ds, step: str, parameters: dict):
+    """Return ds with one more provenance record."""
     ds = ds.copy()
-    ds.attrs[HISTORY_ATTR] = json.dumps(records)
+    ds.attrs[HISTORY_ATTR] = with_record(ds.attrs.get(HISTORY_ATTR, "[]"), step, parameters)
     return ds
 
 

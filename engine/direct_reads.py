@@ -22,11 +22,12 @@ rasterio (http(s), files). Anything else stays with odc-stac. A file whose
 grid changed between the probe and the read fails the read, naming it.
 """
 
-import contextlib
 import functools
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
+
+from .download import gdal_config  # GDAL options for this thread only, as rasterio.Env sets them
 
 GRID_TOLERANCE = 1e-6  # pixels: offsets this close to whole numbers are whole
 SCHEMES = ("", "file", "http", "https")  # what GDAL reads here without rasterio's credential sessions
@@ -150,7 +151,7 @@ def read_block(sources: Sequence[tuple], window, dates: int, dtype: str, nodata,
     row0, col0, height, width = window
     block = np.full((dates, height, width), nodata, dtype=np.dtype(dtype))
     out = block[0]
-    with _thread_options(options):
+    with gdal_config(options):
         for filled, (path, href, item_id, column, row, file_width, file_height, transform) in enumerate(sources):
             # the window in the file's pixels, clipped to the file
             x0, y0 = max(col0 - column, 0), max(row0 - row, 0)
@@ -188,18 +189,3 @@ def _read(path: str, href: str, transform, x0: int, y0: int, width: int, height:
     finally:
         dataset = None
         gdal.PopErrorHandler()
-
-
-@contextlib.contextmanager
-def _thread_options(options: Dict[str, str]):
-    """GDAL configuration options for this thread only (as rasterio.Env sets them), restored after."""
-    from osgeo import gdal
-
-    previous = {name: gdal.GetThreadLocalConfigOption(name, None) for name in options}
-    for name, value in options.items():
-        gdal.SetThreadLocalConfigOption(name, str(value))
-    try:
-        yield
-    finally:
-        for name, value in previous.items():
-            gdal.SetThreadLocalConfigOption(name, value)

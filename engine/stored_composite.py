@@ -19,8 +19,6 @@ takes the xarray path.
 """
 
 import contextlib
-import datetime as dt
-import json
 import os
 import re
 from collections import deque
@@ -29,16 +27,16 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from .composite import (STEP, _band_nodata_value, _file_type, _reduce_block, block_bytes,
-                        check_geotiff_name, is_categorical, output_dtype, parse_method, write_layers)
-from .cube_io import HISTORY_ATTR
+from .composite import (STEP, _band_nodata_value, _file_type, _reduce_block, block_bytes, check_geotiff_name,
+                        coordinates_transform, is_categorical, layer_attrs, output_dtype, parse_method, summarize,
+                        write_layers)
+from .cube_io import HISTORY_ATTR, with_record
 from .hdf5_lock import hdf5_lock
 from .progress import Progress
 
 TIME_UNITS = re.compile(r"^(seconds|minutes|hours|days) since 1970-01-01( 00:00(:00)?)?$")
 CALENDARS = ("standard", "gregorian", "proleptic_gregorian")
 SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
-KEPT_ATTRS = ("reflectance_scale", "reflectance_offset", "units", "long_name")
 
 
 @dataclass
@@ -118,8 +116,7 @@ def _facts(nc):
     x, y = np.asarray(nc.variables["x"][:], dtype=np.float64), np.asarray(nc.variables["y"][:], dtype=np.float64)
     if not wkt or len(x) < 2 or len(y) < 2:
         return None
-    dx, dy = float(x[1] - x[0]), float(y[1] - y[0])
-    transform = Affine(dx, 0, float(x[0]) - dx / 2, 0, dy, float(y[0]) - dy / 2)  # as composite._georeference
+    transform = coordinates_transform(x, y)  # as composite._georeference
     if geotransform and Affine.from_gdal(*map(float, geotransform.split())) != transform:
         return None
     epsg = epsg_code(wkt)
@@ -143,29 +140,17 @@ def write_composite(plan: Plan, path: str, progress: Optional[Progress] = None) 
         band_attrs, reader = plan.attrs[name], plan.readers[name]
         nodata = _band_nodata_value(reader.dtype, band_attrs)
         dtype = output_dtype(plan.kind, reader.dtype)
-        attrs = {k: v for k, v in band_attrs.items() if k in KEPT_ATTRS}
-        attrs["nodata"] = nodata if dtype.kind in "iu" else np.float32(np.nan)
-        attrs["composite_method"] = method_text
-        attrs["grid_mapping"] = "spatial_ref"
+        attrs = layer_attrs(band_attrs, nodata, dtype, method_text, grid_mapping=True)
         layers.append((str(name), dtype, attrs, {"band": str(name)}))
         reducers.append((reader, nodata, dtype, nodata if dtype.kind in "iu" else np.nan))
     dtype, nodata = _file_type(layers)
-    progress.info(f"{method_text} composite of {', '.join(plan.names)} over {len(plan.dates)} date(s) "
-                  f"({plan.dates[0]} to {plan.dates[-1]}).")
-    parameters = {"method": method_text, "bands": [str(n) for n in plan.names], "start": plan.dates[0],
-                  "end": plan.dates[-1], "period": None, "periods": None}
-    try:
-        records = json.loads(plan.history or "[]")
-    except json.JSONDecodeError:  # as cube_io.history reads it
-        records = []
-    records = records + [  # as cube_io.add_history writes them
-        {"step": STEP, "parameters": parameters, "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}]
+    history = with_record(plan.history, STEP, summarize(method_text, plan.names, plan.dates, None, None, progress))
     height, width = plan.shape
     wy, wx = plan.window
     windows = [(slice(y, min(y + wy, height)), slice(x, min(x + wx, width)))
                for y in range(0, height, wy) for x in range(0, width, wx)]
     computed = _computed(windows, reducers, plan, progress)
-    return write_layers(path, layers, dtype, nodata, plan.crs, plan.transform, plan.shape, json.dumps(records),
+    return write_layers(path, layers, dtype, nodata, plan.crs, plan.transform, plan.shape, history,
                         computed, len(windows), progress)
 
 
