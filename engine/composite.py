@@ -34,14 +34,19 @@ Choices:
   asset key or common name (``red`` finds ``B04``); naming a categorical
   band explicitly includes it.
 
-The median/percentile kernel (``masked_median``/``masked_percentile``) is
-vectorized numpy: nodata is replaced by a value that sorts last (the type's
-maximum, NaN for floats), each pixel's series is sorted (time made the
-contiguous last axis first, which is what makes numpy's sort fast), the
-number of valid values per pixel gives the index of the middle element(s),
-picked with ``take_along_axis``. It is ~10x faster than ``np.nanmedian``
-(bench/bench_composite.py). The kernel works on strips of rows so its
-scratch memory stays small whatever the dask chunk.
+The median/percentile kernel (``masked_median``/``masked_percentile``):
+with numba, engine/composite_numba.py sorts each tile of pixels' series
+with a sorting network (SIMD over pixels) and picks the middle value(s) by
+each pixel's count of valid values; without numba (or for a type it does
+not take), vectorized numpy: nodata replaced by a value that sorts last
+(the type's maximum, NaN for floats), each pixel's series sorted (time
+made the contiguous last axis first), the middle element(s) picked with
+``take_along_axis``, on strips of rows so its scratch memory stays small.
+Both make the median or percentile from the two order statistics with the
+same code, so they give the same floats as ``np.nanmedian`` /
+``np.nanpercentile`` (tests). 40 dates × 512² uint16, one thread on this
+2-core AMD EPYC (no AVX-512, which numpy's fast sort needs): numba 0.015 s,
+numpy 0.23 s, ``np.nanmedian`` ~10× that.
 
 Laziness and memory: time is made one chunk (a block holds every date of a
 y/x tile), y/x chunks are kept from the cube unless a block would exceed
@@ -132,8 +137,10 @@ def _take(series: np.ndarray, index: np.ndarray, shift: int = 0) -> np.ndarray:
 
 def _median_of_sorted(series: np.ndarray, count: np.ndarray, shift: int = 0) -> np.ndarray:
     safe = np.maximum(count, 1)
-    low = _take(series, (safe - 1) // 2, shift)
-    high = _take(series, safe // 2, shift)
+    return _median_of_pair(_take(series, (safe - 1) // 2, shift), _take(series, safe // 2, shift), count)
+
+
+def _median_of_pair(low: np.ndarray, high: np.ndarray, count: np.ndarray) -> np.ndarray:
     return np.where(count > 0, (low + high) / 2.0, np.nan)
 
 
@@ -141,19 +148,50 @@ def _percentile_of_sorted(series: np.ndarray, count: np.ndarray, q: float, shift
     """numpy's 'linear' method, step by step as numpy does it, so the floats are identical."""
     quantile = np.true_divide(q, 100.0)
     n = np.maximum(count, 1)
-    virtual = (n - 1) * quantile  # float64
-    previous = np.floor(virtual)
-    gamma = virtual - previous
-    previous = previous.astype(np.intp)
+    previous = np.floor((n - 1) * quantile).astype(np.intp)  # float64, as numpy
     following = np.minimum(previous + 1, n - 1)  # numpy clamps to the last valid value
     previous = np.minimum(previous, n - 1)
-    a = _take(series, previous, shift)
-    b = _take(series, following, shift)
+    return _percentile_of_pair(_take(series, previous, shift), _take(series, following, shift), count, q)
+
+
+def _percentile_of_pair(a: np.ndarray, b: np.ndarray, count: np.ndarray, q: float) -> np.ndarray:
+    """numpy's lerp between the order statistics a (floor) and b (the next one)."""
+    quantile = np.true_divide(q, 100.0)
+    virtual = (np.maximum(count, 1) - 1) * quantile
+    gamma = virtual - np.floor(virtual)
     difference = b - a
     result = a + difference * gamma  # numpy's _lerp, including its t >= 0.5 branch
     upper = gamma >= 0.5
     result[upper] = (b - difference * (1 - gamma))[upper]
     return np.where(count > 0, result, np.nan)
+
+
+USE_COMPILED = True  # tests switch it off to compare both kernels
+
+
+def _compiled_kernel(dtype):
+    """composite_numba for this band type, or None (numba missing, switched off, a type it does not take)."""
+    dtype = np.dtype(dtype)
+    if not USE_COMPILED or not (dtype.kind in "iu" or dtype in (np.float32, np.float64)):
+        return None
+    try:
+        from . import composite_numba
+    except ImportError:
+        return None
+    return composite_numba
+
+
+def _picked_pair(kernel, block: np.ndarray, nodata, method: int, q: float = 50.0):
+    """(low, high, count) per pixel of a (time, ...) block, by the compiled kernel."""
+    shape, steps = block.shape[1:], block.shape[0]
+    values = np.ascontiguousarray(block).reshape(steps, -1)
+    n = values.shape[1]
+    low, high, count = np.empty(n, np.float64), np.empty(n, np.float64), np.empty(n, np.intp)
+    skip = nodata is not None and not np.isnan(float(nodata))
+    fill = values.dtype.type(np.inf if values.dtype.kind == "f" else np.iinfo(values.dtype).max)
+    kernel.pick_pair(values, float(nodata) if skip else 0.0, skip, fill, method, float(np.true_divide(q, 100.0)),
+                     kernel.network(steps), kernel.tile_pixels(steps, values.dtype.itemsize), low, high, count)
+    return low.reshape(shape), high.reshape(shape), count.reshape(shape)
 
 
 def _by_strips(block: np.ndarray, nodata, pick) -> np.ndarray:
@@ -173,11 +211,18 @@ def masked_median(block: np.ndarray, nodata=0) -> np.ndarray:
 
     Equals ``np.nanmedian`` of the same data as floats with NaN for nodata.
     """
+    kernel = _compiled_kernel(np.asarray(block).dtype)
+    if kernel is not None:
+        return _median_of_pair(*_picked_pair(kernel, np.asarray(block), nodata, kernel.MEDIAN))
     return _by_strips(block, nodata, _median_of_sorted)
 
 
 def masked_percentile(block: np.ndarray, q: float, nodata=0) -> np.ndarray:
     """Percentile ``q`` (0-100) over axis 0 ignoring ``nodata``, as ``np.nanpercentile`` (linear)."""
+    kernel = _compiled_kernel(np.asarray(block).dtype)
+    if kernel is not None:
+        low, high, count = _picked_pair(kernel, np.asarray(block), nodata, kernel.PERCENTILE, q)
+        return _percentile_of_pair(low, high, count, q)
     return _by_strips(block, nodata, lambda series, count, shift: _percentile_of_sorted(series, count, q, shift))
 
 
@@ -576,6 +621,7 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
         driver="GTiff", width=width, height=height, count=len(layers), dtype=dtype.name, crs=crs,
         transform=transform, nodata=nodata, tiled=True, blockxsize=GEOTIFF_TILE, blockysize=GEOTIFF_TILE,
         compress="DEFLATE", predictor=3 if dtype.kind == "f" else 2, BIGTIFF="IF_SAFER", interleave="band",
+        num_threads=str(max(1, os.cpu_count() or 1)),
     )
     try:
         with rasterio.open(temporary, "w", **profile) as dst:

@@ -7,7 +7,7 @@ a cube ran on one thread, about 120 MB/s here, which made harmonize and
 cloud mask the slowest steps of the workflow. ``DirectReader`` holds the
 lock only to fetch each chunk's stored bytes (h5py's ``read_direct_chunk``,
 0.3 ms per chunk with the file opened and closed around it), then inflates
-(ISA-L when the ``isal`` package is there, else zlib) and unshuffles in
+(engine/fast_inflate.py: the system's libdeflate, else ISA-L, else zlib) and unshuffles in
 the calling thread, so dask's threads do that work in parallel.
 
 Used for a variable only when h5py is importable and the variable's
@@ -18,22 +18,14 @@ Dask cluster (the workers need not have h5py): see ``open_cube``.
 
 import itertools
 import os
-import zlib
 from typing import Optional, Sequence
 
 import numpy as np
 
+from .fast_inflate import inflater
 from .hdf5_lock import hdf5_lock
 
 SHUFFLE, DEFLATE = 2, 1  # HDF5 filter ids
-
-
-def inflater():
-    try:
-        from isal import isal_zlib
-    except ImportError:
-        return zlib.decompress
-    return isal_zlib.decompress
 
 
 def unshuffle(data: bytes, dtype: np.dtype, count: int) -> np.ndarray:
@@ -118,8 +110,8 @@ class DirectReader:
         for index in reversed(range(len(self.filters))):  # undone in reverse order
             if mask & (1 << index):  # HDF5 skipped this filter for this chunk
                 continue
-            if self.filters[index] == DEFLATE:
-                data = inflate(data)
+            if self.filters[index] == DEFLATE:  # shuffle keeps the size: inflated, a chunk's bytes
+                data = inflate(data, count * self.dtype.itemsize)
         if SHUFFLE in self.filters and not mask & (1 << self.filters.index(SHUFFLE)):
             values = unshuffle(data, self.dtype, count)
         else:

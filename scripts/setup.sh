@@ -69,6 +69,10 @@ make_venv .venv-stac "" requirements-stac.txt
 
 make --no-print-directory i18n >/dev/null
 
+# Byte-compile the plugin as pip does every installed package: a process that may not write
+# .pyc files (PYTHONDONTWRITEBYTECODE, as on CI machines) would compile ~0.1 s of source per run.
+.venv/bin/python -m compileall -q -x '/(\.venv|\.venv-stac|build|tests|bench)/' . >/dev/null || true
+
 mkdir -p build/plugins
 [ -L build/plugins/sitscube ] || ln -sfn "$ROOT" build/plugins/sitscube
 say "ready: $(qgis_process --version 2>/dev/null | head -1 || echo QGIS), .venv, .venv-stac"

@@ -111,3 +111,24 @@ def test_any_numpy_index_reads_what_numpy_gives(tmp_path):
     cube = open_cube(path)
     np.testing.assert_array_equal(cube["B04"].isel(time=1, y=slice(None, None, -1)).values, values[1, ::-1])
     np.testing.assert_array_equal(cube["NDVI"].sel(x=cube.x[[3, 400, 650]]).values, truth["NDVI"][:, :, [3, 400, 650]])
+
+
+def test_inflaters_give_the_stream_back_and_fall_back(monkeypatch):
+    """libdeflate (system, ctypes), else isal, else zlib: the same bytes; a stream libdeflate refuses goes to zlib."""
+    import zlib
+
+    import pytest
+
+    from sitscube.engine import fast_inflate
+
+    raw = np.random.default_rng(3).integers(0, 3000, 300_000, dtype=np.uint16).tobytes()
+    stream = zlib.compress(raw, 1)
+    assert fast_inflate._libdeflate() is not None  # GDAL's libdeflate is on this machine (Debian's libdeflate0)
+    assert bytes(fast_inflate.inflater()(stream, len(raw))) == raw
+    assert bytes(fast_inflate.inflater()(stream, len(raw) + 10)) == raw  # not the size said: zlib's answer
+    with pytest.raises(zlib.error):
+        fast_inflate.inflater()(stream[:-100], len(raw))
+    monkeypatch.setattr(fast_inflate, "_libdeflate", lambda: None)
+    assert bytes(fast_inflate.inflater()(stream, len(raw))) == raw  # isal
+    monkeypatch.setitem(sys.modules, "isal", None)
+    assert bytes(fast_inflate.inflater()(stream, len(raw))) == raw  # zlib
