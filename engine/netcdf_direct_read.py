@@ -28,19 +28,22 @@ from .hdf5_lock import hdf5_lock
 SHUFFLE, DEFLATE = 2, 1  # HDF5 filter ids
 
 
-def unshuffle(data: bytes, dtype: np.dtype, count: int) -> np.ndarray:
-    """Undo HDF5's shuffle filter: count values whose byte j is at data[j * count + i]."""
+def unshuffle(data: bytes, dtype: np.dtype, count: int, out: Optional[np.ndarray] = None) -> np.ndarray:
+    """Undo HDF5's shuffle filter: count values whose byte j is at data[j * count + i]; into ``out`` when given."""
     size = dtype.itemsize
     raw = np.frombuffer(data, dtype=np.uint8, count=size * count)
-    if size == 1:
-        return raw.view(dtype)
-    if dtype.byteorder == ">" or size not in (2, 4, 8):
-        return np.ascontiguousarray(raw.reshape(size, count).T).view(dtype).reshape(-1)
+    if size == 1 or dtype.byteorder == ">" or size not in (2, 4, 8):
+        values = raw.view(dtype) if size == 1 else np.ascontiguousarray(raw.reshape(size, count).T).view(dtype).reshape(-1)
+        if out is None:
+            return values
+        out[...] = values
+        return out
     unsigned = np.dtype(f"<u{size}")
-    values = raw[:count].astype(unsigned)
+    values = (np.empty(count, unsigned) if out is None else out.view(unsigned))
+    np.copyto(values, raw[:count], casting="unsafe")
     for byte in range(1, size):  # value |= byte_j << 8j: SIMD passes, not a strided transpose
         values |= raw[byte * count:(byte + 1) * count].astype(unsigned) << unsigned.type(8 * byte)
-    return values.view(dtype)
+    return values.view(dtype) if out is None else out
 
 
 class DirectReader:
@@ -92,10 +95,14 @@ class DirectReader:
         stored = self._stored(offsets)
         inflate = inflater()
         for offset, (mask, data) in zip(offsets, stored):
-            chunk = self._decoded(mask, data, inflate)
             inside = tuple(slice(max(r.start, o), min(r.stop, o + c)) for r, o, c in zip(where, offset, self.chunks))
-            out[tuple(slice(s.start - r.start, s.stop - r.start) for s, r in zip(inside, where))] = \
-                chunk[tuple(slice(s.start - o, s.stop - o) for s, o in zip(inside, offset))]
+            target = out[tuple(slice(s.start - r.start, s.stop - r.start) for s, r in zip(inside, where))]
+            if target.shape == self.chunks and target.flags.c_contiguous:  # a whole chunk: decoded in place
+                self._decoded(mask, data, inflate, target.reshape(-1))
+            else:
+                chunk = np.empty(self.chunks, self.dtype)
+                self._decoded(mask, data, inflate, chunk.reshape(-1))
+                target[...] = chunk[tuple(slice(s.start - o, s.stop - o) for s, o in zip(inside, offset))]
         return out
 
     def _stored(self, offsets):
@@ -103,9 +110,11 @@ class DirectReader:
         with hdf5_lock():
             return _read_stored(self.path, self.name, offsets)
 
-    def _decoded(self, mask: int, data: Optional[bytes], inflate) -> np.ndarray:
+    def _decoded(self, mask: int, data: Optional[bytes], inflate, into: np.ndarray) -> None:
+        """Decode a stored chunk into ``into`` (its values, flat); the inflated bytes are not kept."""
         if data is None:
-            return np.full(self.chunks, self.fill, dtype=self.dtype)
+            into.fill(self.fill)
+            return
         count = int(np.prod(self.chunks))
         for index in reversed(range(len(self.filters))):  # undone in reverse order
             if mask & (1 << index):  # HDF5 skipped this filter for this chunk
@@ -113,10 +122,9 @@ class DirectReader:
             if self.filters[index] == DEFLATE:  # shuffle keeps the size: inflated, a chunk's bytes
                 data = inflate(data, count * self.dtype.itemsize)
         if SHUFFLE in self.filters and not mask & (1 << self.filters.index(SHUFFLE)):
-            values = unshuffle(data, self.dtype, count)
+            unshuffle(data, self.dtype, count, into)
         else:
-            values = np.frombuffer(data, dtype=self.dtype, count=count)
-        return values.reshape(self.chunks)
+            into[...] = np.frombuffer(data, dtype=self.dtype, count=count)
 
 
 def _read_stored(path: str, name: str, offsets):

@@ -21,6 +21,7 @@ takes the xarray path.
 import contextlib
 import os
 import re
+import threading
 from collections import deque
 from dataclasses import dataclass
 from typing import Dict, List, Optional
@@ -28,8 +29,8 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from .composite import (STEP, _band_nodata_value, _file_type, _reduce_block, block_bytes, check_geotiff_name,
-                        coordinates_transform, is_categorical, layer_attrs, output_dtype, parse_method, summarize,
-                        write_layers)
+                        coordinates_transform, is_categorical, layer_attrs, masked_median, output_dtype, parse_method,
+                        summarize, write_layers)
 from .cube_io import HISTORY_ATTR, with_record
 from .hdf5_lock import hdf5_lock
 from .progress import Progress
@@ -53,6 +54,19 @@ class Plan:
     transform: object
     shape: tuple
     window: tuple  # (y, x) pixels: the stored chunks
+    warming: Optional[threading.Thread] = None  # loading the compiled kernel meanwhile (warm_kernel)
+
+
+def warm_kernel() -> threading.Thread:
+    """Import and load the compiled median kernel (numba: ~0.5 s of CPU the first time in a process) in a
+    thread of its own, while the file is planned and read; reductions wait for it rather than each load it."""
+    def load():
+        with contextlib.suppress(Exception):  # no numba: the numpy kernel, nothing to load
+            masked_median(np.zeros((2, 1, 1), np.uint16), 0)
+
+    thread = threading.Thread(target=load, name="sitscube-kernel", daemon=True)
+    thread.start()
+    return thread
 
 
 def plan(path: str, method: str, bands=None, start=None, end=None, period=None) -> Optional[Plan]:
@@ -71,6 +85,7 @@ def plan(path: str, method: str, bands=None, start=None, end=None, period=None) 
     from .netcdf_direct_read import direct_readers
 
     kind, q = parse_method(method)
+    warming = warm_kernel() if kind in ("median", "percentile") else None
     with hdf5_lock():
         try:
             with netCDF4.Dataset(path) as nc:
@@ -89,7 +104,8 @@ def plan(path: str, method: str, bands=None, start=None, end=None, period=None) 
         if reader.shape != (len(dates),) + shape or reader.chunks[1:] != window \
                 or len(dates) * window[0] * window[1] * reader.dtype.itemsize > block_bytes():
             return None
-    return Plan(os.path.abspath(path), kind, q, names, readers, attrs, dates, history, crs, transform, shape, window)
+    return Plan(os.path.abspath(path), kind, q, names, readers, attrs, dates, history, crs, transform, shape, window,
+                warming)
 
 
 def _facts(nc):
@@ -154,35 +170,47 @@ def write_composite(plan: Plan, path: str, progress: Optional[Progress] = None) 
                         computed, len(windows), progress)
 
 
-def _reduced(reducer, plan: Plan, ys: slice, xs: slice) -> np.ndarray:
-    reader, nodata, dtype, out_nodata = reducer
-    block = reader._block([slice(0, len(plan.dates)), ys, xs])
-    return _reduce_block(block, plan.kind, plan.q, nodata, dtype, out_nodata)
+def _read(reducer, plan: Plan, ys: slice, xs: slice) -> np.ndarray:
+    return reducer[0]._block([slice(0, len(plan.dates)), ys, xs])
+
+
+def _reduced(reducer, plan: Plan, read) -> np.ndarray:
+    _, nodata, dtype, out_nodata = reducer
+    if plan.warming is not None:
+        plan.warming.join()
+    return _reduce_block(read.result(), plan.kind, plan.q, nodata, dtype, out_nodata)
 
 
 def _computed(windows, reducers, plan: Plan, progress: Progress):
-    """([window], [block per band]) in order, CPUs' worth of windows computing ahead in threads."""
+    """([window], [block per band]) in order, CPUs' worth of windows computing ahead in threads.
+
+    Reads (inflate) and reductions run in pools of their own: while the
+    first reduction loads the compiled kernel (numba: ~0.5 s the first time
+    in a process), the reads go on with the next windows.
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     workers = max(1, os.cpu_count() or 1)
     pending = deque()
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sitscube-composite") as pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sitscube-read") as reading, \
+            ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sitscube-composite") as reducing:
         try:
             for ys, xs in windows:
                 progress.check_canceled()
-                pending.append(((ys, xs), [pool.submit(_reduced, r, plan, ys, xs) for r in reducers]))
+                reads = [reading.submit(_read, r, plan, ys, xs) for r in reducers]
+                pending.append(((ys, xs), reads, [reducing.submit(_reduced, r, plan, f) for r, f in zip(reducers, reads)]))
                 if len(pending) > workers:
-                    window, futures = pending.popleft()
+                    window, _, futures = pending.popleft()
                     yield [window], [f.result() for f in futures]
             while pending:
                 progress.check_canceled()
-                window, futures = pending.popleft()
+                window, _, futures = pending.popleft()
                 yield [window], [f.result() for f in futures]
         finally:
-            for _, futures in pending:  # cancel or error: what has not started never will
-                for future in futures:
+            for _, reads, futures in pending:  # cancel or error: what has not started never will
+                for future in reads + futures:
                     future.cancel()
-            for _, futures in pending:
-                for future in futures:
+            for _, reads, futures in pending:
+                for future in reads + futures:
                     with contextlib.suppress(Exception):
                         future.result()
