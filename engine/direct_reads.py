@@ -34,9 +34,19 @@ SCHEMES = ("", "file", "http", "https")  # what GDAL reads here without rasterio
 
 
 def grid_facts(dataset) -> dict:
-    """The file's own grid, from its header: EPSG code (or None), geotransform, size."""
-    return {"epsg": epsg_code(dataset.GetProjectionRef() or ""), "transform": tuple(dataset.GetGeoTransform()),
-            "size": (dataset.RasterXSize, dataset.RasterYSize)}
+    """The file's own grid, from its header: EPSG code (or None), geotransform, size.
+
+    A GeoTIFF's code from its GeoKeys when they say it plainly (engine/geotiff_keys.py:
+    ~0.05 ms, not the ~1 ms GDAL takes to build the CRS), else from GDAL's CRS.
+    """
+    from .geotiff_keys import epsg_from_geokeys
+
+    epsg = None
+    if dataset.GetDriver() is not None and dataset.GetDriver().ShortName in ("GTiff", "COG"):
+        epsg = epsg_from_geokeys(dataset.GetDescription())
+    if epsg is None:
+        epsg = epsg_code(dataset.GetProjectionRef() or "")
+    return {"epsg": epsg, "transform": tuple(dataset.GetGeoTransform()), "size": (dataset.RasterXSize, dataset.RasterYSize)}
 
 
 @functools.lru_cache(maxsize=64)
