@@ -5,9 +5,10 @@ computing: xarray (with pandas), odc-geo's accessor and dask.array take
 about 1 s to import, the median of 40 dates × 1024² × 4 bands ~1.5 s. For
 the plain case (every date, no period, no band list: every band but class
 bands, dask's local threads) this reads each band's stored chunks with
-``netcdf_direct_read.DirectReader`` (inflated outside the HDF5 lock),
-reduces each window with the same ``_reduce_block`` kernel in a small
-thread pool, and writes with the same ``write_layers`` as
+``netcdf_direct_read.DirectReader`` (inflated outside the HDF5 lock) in
+one small thread pool, reduces each window with the same ``_reduce_block``
+kernel in another (the compiled kernel loading meanwhile in a thread of its
+own: ``warm_kernel``), and writes with the same ``write_layers`` as
 ``composite.write_geotiff``: the same values, band descriptions, tags,
 scales, nodata, georeferencing and provenance (tests compare both files).
 
