@@ -28,6 +28,8 @@ def _libdeflate() -> Optional[ctypes.CDLL]:
             continue
         lib.libdeflate_alloc_decompressor.restype = ctypes.c_void_p
         lib.libdeflate_alloc_decompressor.argtypes = []
+        lib.libdeflate_free_decompressor.restype = None
+        lib.libdeflate_free_decompressor.argtypes = [ctypes.c_void_p]
         lib.libdeflate_zlib_decompress.restype = ctypes.c_int
         lib.libdeflate_zlib_decompress.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
                                                    ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ctypes.c_size_t)]
@@ -35,16 +37,28 @@ def _libdeflate() -> Optional[ctypes.CDLL]:
     return None
 
 
-_decompressors = threading.local()  # a libdeflate decompressor is not thread-safe: one per thread, kept
+class _Decompressor:
+    """A libdeflate decompressor, freed with the thread that owns it (they are not thread-safe)."""
+
+    def __init__(self, lib: ctypes.CDLL):
+        self.lib, self.handle = lib, lib.libdeflate_alloc_decompressor()
+
+    def __del__(self):
+        if self.handle:
+            self.lib.libdeflate_free_decompressor(self.handle)
+
+
+_decompressors = threading.local()  # one per thread, kept while the thread lives
 
 
 def _libdeflate_inflate(lib: ctypes.CDLL, data: bytes, size: int):
-    decompressor = getattr(_decompressors, "handle", None)
+    decompressor = getattr(_decompressors, "decompressor", None)
     if decompressor is None:
-        decompressor = _decompressors.handle = lib.libdeflate_alloc_decompressor()
+        decompressor = _decompressors.decompressor = _Decompressor(lib)
     out = np.empty(size, np.uint8)
     actual = ctypes.c_size_t()
-    result = lib.libdeflate_zlib_decompress(decompressor, data, len(data), out.ctypes.data, size, ctypes.byref(actual))
+    result = lib.libdeflate_zlib_decompress(decompressor.handle, data, len(data), out.ctypes.data, size,
+                                            ctypes.byref(actual))
     if result != 0 or actual.value != size:
         return zlib.decompress(data)
     return out
