@@ -613,7 +613,7 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
     Written with GDAL's own bindings (QGIS has them loaded): rasterio's import alone took ~0.1 s of
     a median step's ~1.5 s of work. GDAL compresses the tiles in its own threads.
     """
-    from osgeo import gdal
+    from osgeo import gdal, gdal_array
 
     height, width = shape
     path = os.path.abspath(path)
@@ -625,8 +625,10 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
                f"NUM_THREADS={max(1, os.cpu_count() or 1)}"]
     gdal.PushErrorHandler("CPLQuietErrorHandler")  # failures are raised here, with GDAL's words
     try:
-        dataset = _checked(gdal.GetDriverByName("GTiff").Create(
-            temporary, width, height, len(layers), gdal_array_type(dtype), options), temporary)
+        dataset = gdal.GetDriverByName("GTiff").Create(
+            temporary, width, height, len(layers), gdal_array.NumericTypeCodeToGDALTypeCode(dtype), options)
+        if dataset is None:  # GDAL without exceptions
+            raise _write_error(path)
         try:
             _describe(dataset, layers, nodata, crs, transform, history)
             written = 0
@@ -637,8 +639,8 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
                         for band, (block, (_, _, attrs, _)) in enumerate(zip(blocks, layers), start=1):
                             status = dataset.GetRasterBand(band).WriteArray(
                                 _to_file_type(block, attrs, dtype), xs.start, ys.start)
-                            if status not in (None, gdal.CE_None):  # GDAL without exceptions
-                                _checked(None, temporary)
+                            if status not in (None, gdal.CE_None):
+                                raise _write_error(path)
                     written += len(batch)
                     progress.set_percent(100.0 * written / windows)
             gdal.ErrorReset()
@@ -646,7 +648,7 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
         finally:
             dataset = None  # closes the file: the last tiles are compressed and written here
         if gdal.GetLastErrorType() >= gdal.CE_Failure:
-            raise OSError(f"Writing {path} failed: {gdal.GetLastErrorMsg()}")
+            raise _write_error(path)
         atomic.publish(temporary, path)
     except BaseException:
         for leftover in (temporary, temporary + ".aux.xml"):
@@ -658,19 +660,10 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
     return path
 
 
-def gdal_array_type(dtype) -> int:
-    from osgeo import gdal_array
-
-    return gdal_array.NumericTypeCodeToGDALTypeCode(np.dtype(dtype))
-
-
-def _checked(result, path: str):
-    """result, or OSError with GDAL's last words when it is None (GDAL without exceptions)."""
+def _write_error(path: str) -> OSError:
     from osgeo import gdal
 
-    if result is None:
-        raise OSError(f"Writing {path} failed: {gdal.GetLastErrorMsg() or 'GDAL gave no reason'}")
-    return result
+    return OSError(f"Writing {path} failed: {gdal.GetLastErrorMsg() or 'GDAL gave no reason'}")
 
 
 def _describe(dataset, layers, nodata, crs, transform, history: str) -> None:

@@ -41,9 +41,8 @@ def grid_facts(dataset) -> dict:
     """
     from .geotiff_keys import epsg_from_geokeys
 
-    epsg = None
-    if dataset.GetDriver() is not None and dataset.GetDriver().ShortName in ("GTiff", "COG"):
-        epsg = epsg_from_geokeys(dataset.GetDescription())
+    driver = dataset.GetDriver()
+    epsg = epsg_from_geokeys(dataset.GetDescription()) if driver is not None and driver.ShortName in ("GTiff", "COG") else None
     if epsg is None:
         epsg = epsg_code(dataset.GetProjectionRef() or "")
     return {"epsg": epsg, "transform": tuple(dataset.GetGeoTransform()), "size": (dataset.RasterXSize, dataset.RasterYSize)}

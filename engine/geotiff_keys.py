@@ -22,10 +22,9 @@ from typing import Optional
 
 GEOKEY_DIRECTORY = 34735
 MODEL_TYPE, RASTER_TYPE, CITATION = 1024, 1025, 1026
-GEOGRAPHIC_TYPE, GEOGRAPHIC_CITATION = 2048, 2049
+GEOGRAPHIC_CITATION = 2049
 PROJECTED_TYPE, PROJECTED_CITATION = 3072, 3073
-PLAIN_KEYS = {MODEL_TYPE, RASTER_TYPE, CITATION, GEOGRAPHIC_TYPE, GEOGRAPHIC_CITATION, PROJECTED_TYPE,
-              PROJECTED_CITATION}
+PLAIN_KEYS = {MODEL_TYPE, RASTER_TYPE, CITATION, GEOGRAPHIC_CITATION, PROJECTED_TYPE, PROJECTED_CITATION}
 PROJECTED = 1
 GEOGRAPHIC_UNITS, PROJECTED_UNITS = 2054, 3076
 UNITS = {GEOGRAPHIC_UNITS: 9102, PROJECTED_UNITS: 9001}  # degree, metre: what WGS 84 and its UTM zones use
@@ -90,10 +89,10 @@ def _epsg_of_keys(shorts) -> Optional[int]:
         keys[key] = value if location == 0 else None  # None: a value stored elsewhere (a citation's text)
     if set(keys) - PLAIN_KEYS - set(UNITS) or any(keys[key] != unit for key, unit in UNITS.items() if key in keys):
         return None
-    if keys.get(MODEL_TYPE) == PROJECTED and GEOGRAPHIC_TYPE not in keys:
-        code = keys.get(PROJECTED_TYPE)
-        return int(code) if code is not None and _is_wgs84_utm(code) else None
-    return None
+    code = keys.get(PROJECTED_TYPE)
+    if keys.get(MODEL_TYPE) != PROJECTED or code is None or not _is_wgs84_utm(code):
+        return None
+    return int(code)
 
 
 def _is_wgs84_utm(code: int) -> bool:

@@ -39,7 +39,7 @@ def unshuffle(data: bytes, dtype: np.dtype, count: int, out: Optional[np.ndarray
         out[...] = values
         return out
     unsigned = np.dtype(f"<u{size}")
-    values = (np.empty(count, unsigned) if out is None else out.view(unsigned))
+    values = np.empty(count, unsigned) if out is None else out.view(unsigned)
     np.copyto(values, raw[:count], casting="unsafe")
     for byte in range(1, size):  # value |= byte_j << 8j: SIMD passes, not a strided transpose
         values |= raw[byte * count:(byte + 1) * count].astype(unsigned) << unsigned.type(8 * byte)
