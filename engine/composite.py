@@ -611,7 +611,9 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
     (batch of (ys, xs) windows, [block of each layer for each window]); atomic, as write_geotiff says.
 
     Written with GDAL's own bindings (QGIS has them loaded): rasterio's import alone took ~0.1 s of
-    a median step's ~1.5 s of work. GDAL compresses the tiles in its own threads.
+    a median step's ~1.5 s of work. GDAL compresses the tiles in its own threads, at deflate level 1:
+    a 1024² × 4-band uint16 median took 0.09 s of CPU and 4.9 MB, against 0.19 s and 5.0 MB at
+    GDAL's default level 6 (libdeflate's fast levels find the predictor's small differences as well).
     """
     from osgeo import gdal, gdal_array
 
@@ -621,7 +623,7 @@ def write_layers(path: str, layers, dtype, nodata, crs, transform, shape, histor
     os.makedirs(directory, exist_ok=True)
     temporary = atomic.temporary_file(directory, ".tif")
     options = ["TILED=YES", f"BLOCKXSIZE={GEOTIFF_TILE}", f"BLOCKYSIZE={GEOTIFF_TILE}", "COMPRESS=DEFLATE",
-               f"PREDICTOR={3 if dtype.kind == 'f' else 2}", "BIGTIFF=IF_SAFER", "INTERLEAVE=BAND",
+               "ZLEVEL=1", f"PREDICTOR={3 if dtype.kind == 'f' else 2}", "BIGTIFF=IF_SAFER", "INTERLEAVE=BAND",
                f"NUM_THREADS={max(1, os.cpu_count() or 1)}"]
     gdal.PushErrorHandler("CPLQuietErrorHandler")  # failures are raised here, with GDAL's words
     try:
