@@ -37,7 +37,9 @@ Choices:
 The median/percentile kernel (``masked_median``/``masked_percentile``):
 with numba, engine/composite_numba.py sorts each tile of pixels' series
 with a sorting network (SIMD over pixels) and picks the middle value(s) by
-each pixel's count of valid values; without numba (or for a type it does
+each pixel's count of valid values (the same code compiled ahead of time by
+``make setup`` where it could be, engine/composite_aot.py: no numba to
+load in each process); without numba (or for a type it does
 not take), vectorized numpy: nodata replaced by a value that sorts last
 (the type's maximum, NaN for floats), each pixel's series sorted (time
 made the contiguous last axis first), the middle element(s) picked with
@@ -167,13 +169,20 @@ def _percentile_of_pair(a: np.ndarray, b: np.ndarray, count: np.ndarray, q: floa
 
 
 USE_COMPILED = True  # tests switch it off to compare both kernels
+USE_AHEAD_OF_TIME = True  # tests switch it off to test numba's JIT where the built kernel exists
 
 
 def _compiled_kernel(dtype):
-    """composite_numba for this band type, or None (numba missing, switched off, a type it does not take)."""
+    """The compiled kernel for this band type: the one ``make setup`` built ahead of time
+    (composite_aot: no numba to load), else composite_numba; None (numba missing, switched off,
+    a type it does not take): the numpy kernel."""
     dtype = np.dtype(dtype)
     if not USE_COMPILED or not (dtype.kind in "iu" or dtype in (np.float32, np.float64)):
         return None
+    from . import composite_aot
+
+    if USE_AHEAD_OF_TIME and composite_aot.takes(dtype):
+        return composite_aot
     try:
         from . import composite_numba
     except ImportError:

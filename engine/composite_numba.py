@@ -16,36 +16,10 @@ Not parallel inside: the callers already reduce several blocks at once in
 threads, and ``nogil`` lets them.
 """
 
-from functools import lru_cache
-
 import numpy as np
 from numba import njit
 
-MEDIAN, PERCENTILE = 0, 1
-BUFFER_BYTES = 64 * 2**10  # one tile's buffer: stays in the core's cache
-
-
-@lru_cache(maxsize=None)
-def network(size: int) -> np.ndarray:
-    """Compare-exchange pairs (i < j) that sort ``size`` values: Batcher's network for the next power of two,
-    without the pairs that touch the padding (the padding would be +inf, which never moves)."""
-    pairs, padded, p = [], 1, 1
-    while padded < size:
-        padded *= 2
-    while p < padded:
-        k = p
-        while k >= 1:
-            for j in range(k % p, padded - k, 2 * k):
-                for i in range(min(k, padded - j - k)):
-                    if (i + j) // (2 * p) == (i + j + k) // (2 * p) and i + j + k < size:
-                        pairs.append((i + j, i + j + k))
-            k //= 2
-        p *= 2
-    return np.array(pairs, dtype=np.intp).reshape(-1, 2)
-
-
-def tile_pixels(steps: int, itemsize: int) -> int:
-    return int(max(16, min(1024, BUFFER_BYTES // max(1, steps * itemsize))))
+from .sorting_network import MEDIAN, PERCENTILE, network, tile_pixels  # noqa: F401  (composite.py asks the kernel)
 
 
 @njit(cache=True, nogil=True)

@@ -11,9 +11,11 @@ cd "$ROOT"
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # System packages: QGIS, the headers to build shapely/rasterio against QGIS's
-# own GEOS/GDAL, netCDF4 and h5py built against its HDF5, and PostgreSQL + PostGIS.
+# own GEOS/GDAL, netCDF4 and h5py built against its HDF5, a C compiler and Python's
+# headers (the composite kernel compiled ahead of time), and PostgreSQL + PostGIS.
 PACKAGES="qgis python3-qgis qgis-providers python3-venv python3-netcdf4 python3-h5py python3-pyproj
-libgdal-dev gdal-bin libgeos-dev python3-sklearn postgresql postgresql-15-postgis-3 qttools5-dev-tools xvfb xauth"
+libgdal-dev gdal-bin libgeos-dev gcc python3-dev python3-sklearn postgresql postgresql-15-postgis-3
+qttools5-dev-tools xvfb xauth"
 
 qgis_ok() {
   command -v qgis_process >/dev/null 2>&1 || return 1
@@ -75,4 +77,9 @@ make --no-print-directory i18n >/dev/null
 
 mkdir -p build/plugins
 [ -L build/plugins/sitscube ] || ln -sfn "$ROOT" build/plugins/sitscube
+
+# The composite kernel compiled ahead of time (engine/composite_aot.py): a median step then loads
+# no numba (~0.5 s of CPU a process). Skipped when current; without it numba's JIT is used.
+PYTHONPATH="$ROOT/build/plugins" .venv/bin/python scripts/build_kernels.py \
+  || say "the composite kernel could not be compiled ahead of time: numba's JIT will be used"
 say "ready: $(qgis_process --version 2>/dev/null | head -1 || echo QGIS), .venv, .venv-stac"
