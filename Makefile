@@ -16,7 +16,7 @@ i18n:
 	lrelease -silent i18n/*.ts
 
 clean:
-	rm -rf build dist demo-output .pytest_cache
+	rm -rf build dist demo-output .pytest_cache engine/_composite_kernels*
 
 # Benchmarks: every figure's median, its ratio against the baseline measured
 # in the same run and its peak memory; one table at the end, JSON in

@@ -42,7 +42,7 @@ def compiled_module():
     """The extension module when it is built and current, else None."""
     try:
         from . import _composite_kernels as module
-    except ImportError:
+    except Exception:  # not built, or built for another numpy (its C API refuses to load): the JIT
         return None
     return module if module.source_hash() == source_hash() else None
 
