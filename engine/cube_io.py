@@ -214,10 +214,11 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
     xarray sets the file up (dimensions, coordinates, attributes, encoded
     lazy variables: ``multifile=True`` is its hook for that), then this
     loop computes a batch of blocks (every band of the same block together,
-    so inputs they share are read once), hands it to one writer thread and
-    computes the next batch while that one is compressed and written.
-    Memory is two batches, whatever the area. The scheduler computes the
-    blocks (a Dask cluster's workers too); only this process writes.
+    so inputs they share are read once). With local threads each block's
+    task compresses and stores it as soon as it is computed; from a Dask
+    cluster a batch comes back to one writer thread, which compresses and
+    stores it while the next batch is computed. Memory is a batch (two from
+    a cluster), whatever the area. Only this process writes.
 
     The writer compresses the chunks itself and stores them with HDF5's
     direct chunk write when it can (engine/netcdf_chunks.py: ~6× faster
@@ -244,13 +245,15 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
         with hdf5_lock():
             store.close()  # the file is set up; the data goes in through one of the sinks below
         sink = open_direct(path, names) or _NetCDFSink(path)
-        # Local threads encode each block in the graph, in parallel with the reads; a
-        # cluster's workers need not have this module, so there the writer thread encodes.
+        # Local threads encode and store each block in the graph as soon as it is computed,
+        # in parallel with the reads (a block waiting for its batch to end left a core idle
+        # and held memory). A cluster's workers need not have this module, nor this file:
+        # there the blocks come back raw and a writer thread encodes and stores them.
         in_graph = not schedulers.is_distributed(scheduler)
-        encoded = {}
+        stored = {}
         if in_graph:
-            encoded = {id(source): _encoded(source, sink.encodings.get(name), region)
-                       for source, name, region in zip(writer.sources, names, writer.regions)}
+            stored = {id(source): _stored(source, sink, name, region)
+                      for source, name, region in zip(writer.sources, names, writer.regions)}
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-netcdf") as pool:
             pending = None
             for number, batch in enumerate(batches, start=1):
@@ -259,15 +262,15 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
                 within = progress.scaled(100.0 * (number - 1) / len(batches), 100.0 * number / len(batches))
                 within.is_canceled = polled(progress.is_canceled)
                 jobs = _flatten(batch)
-                blocks = [encoded.get(id(source), source).blocks[index] for source, index, _, _ in jobs]
+                blocks = [stored.get(id(source), source).blocks[index] for source, index, _, _ in jobs]
                 results = schedulers.compute(*blocks, scheduler=scheduler, progress=within)
-                if in_graph:  # each block is a 1-element object array holding its encoding
-                    results = [result.flat[0] for result in results]
-                if pending is not None:
-                    pending.result()  # one batch in memory while the next is computed
-                writes = [(name, where, result) for (_, _, name, where), result in zip(jobs, results)]
-                pending = pool.submit(_store_blocks, sink, writes, None if in_graph else encode_block)
-                del results, blocks, writes
+                if not in_graph:
+                    if pending is not None:
+                        pending.result()  # one batch in memory while the next is computed
+                    writes = [(name, where, result) for (_, _, name, where), result in zip(jobs, results)]
+                    pending = pool.submit(_store_blocks, sink, writes, encode_block)
+                    del writes
+                del results, blocks
                 progress.set_percent(100.0 * number / len(batches))
             if pending is not None:
                 pending.result()
@@ -278,25 +281,29 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
             store.close()
 
 
-def _encoded(source, encoding, region):
-    """source's blocks, each encoded (netcdf_chunks.encode_block) in a 1-element object array.
+def _stored(source, sink, name, region):
+    """source's blocks, each encoded (netcdf_chunks.encode_block) and stored in sink by its task.
 
-    Still a dask array, so dask fuses the chain that makes a block with its
-    encoding as it does any array graph (a dask.delayed wrapper lost that: 2× the CPU).
+    Still a dask array (of 1-element placeholders), so dask fuses the chain
+    that makes a block with its encoding as it does any array graph (a
+    dask.delayed wrapper lost that: 2× the CPU). The sink holds the HDF5
+    lock while it stores.
     """
+    import uuid
+
+    # an explicit key: dask would otherwise try to hash the sink (an open file) into one
     return source.map_blocks(
-        _encode_block_in_place, encoding=encoding, region=region, dtype=object,
-        chunks=tuple((1,) * len(c) for c in source.chunks), meta=np.empty((0,) * source.ndim, dtype=object),
+        _store_block, name=f"sitscube-store-{uuid.uuid4().hex}", sink=sink, variable=name, region=region, dtype=np.uint8,
+        chunks=tuple((1,) * len(c) for c in source.chunks), meta=np.empty((0,) * source.ndim, dtype=np.uint8),
     )
 
 
-def _encode_block_in_place(block, encoding=None, region=None, block_info=None):
+def _store_block(block, sink=None, variable=None, region=None, block_info=None):
     from .netcdf_chunks import encode_block
 
     where = _in_file(tuple(slice(start, stop) for start, stop in block_info[0]["array-location"]), region)
-    out = np.empty((1,) * block.ndim, dtype=object)
-    out.flat[0] = encode_block(encoding, where, block)
-    return out
+    sink.store(variable, where, encode_block(sink.encodings.get(variable), where, block))
+    return np.zeros((1,) * block.ndim, dtype=np.uint8)
 
 
 def _batches(jobs, scheduler):
