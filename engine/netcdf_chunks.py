@@ -100,8 +100,9 @@ class ChunkEncoding:
                 full[tuple(slice(0, n) for n in piece.shape)] = piece
                 piece = full
             data = np.ascontiguousarray(piece, dtype=self.dtype)
-            raw = (shuffle(data) if self.shuffled else data).tobytes()
-            encoded.append((offset, deflate(raw) if deflate else raw))
+            raw = shuffle(data) if self.shuffled else data
+            # deflate reads the array's buffer: no bytes copy of a chunk that is compressed anyway
+            encoded.append((offset, deflate(raw) if deflate else raw.tobytes()))
         return encoded
 
 
