@@ -232,7 +232,7 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
         from xarray.backends.api import to_netcdf
 
     from . import scheduler as schedulers
-    from .netcdf_chunks import encode_block, open_direct
+    from .netcdf_chunks import open_direct
 
     with hdf5_lock():  # xarray's own lock does not cover all it does while setting the file up
         writer, store = to_netcdf(ds, path, engine="netcdf4", encoding=encoding, multifile=True)
@@ -268,7 +268,7 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
                     if pending is not None:
                         pending.result()  # one batch in memory while the next is computed
                     writes = [(name, where, result) for (_, _, name, where), result in zip(jobs, results)]
-                    pending = pool.submit(_store_blocks, sink, writes, encode_block)
+                    pending = pool.submit(_store_blocks, sink, writes)
                     del writes
                 del results, blocks
                 progress.set_percent(100.0 * number / len(batches))
@@ -385,10 +385,12 @@ def _flatten(batch):
     return [job for jobs in batch for job in jobs]
 
 
-def _store_blocks(sink, writes, encode=None) -> None:
-    """Store computed blocks; encode them first when they come raw (from a cluster)."""
+def _store_blocks(sink, writes) -> None:
+    """Encode and store blocks computed raw (by a cluster's workers)."""
+    from .netcdf_chunks import encode_block
+
     for name, where, result in writes:
-        sink.store(name, where, encode(sink.encodings.get(name), where, result) if encode else result)
+        sink.store(name, where, encode_block(sink.encodings.get(name), where, result))
 
 
 def _remove(path: str) -> None:

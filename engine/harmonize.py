@@ -136,9 +136,9 @@ def remove_offset(values: np.ndarray, needs: np.ndarray, nodata) -> np.ndarray:
 
     Branch-free passes in place, in the band's own type: ``max(v, 1001) - 1000``
     cannot wrap and equals ``max(v - 1000, 1)``; it is never above ``v`` when
-    ``v >= 1``, so for unsigned bands with nodata 0 ``min(that, v)`` also keeps nodata. Other
-    nodata values and dates without the offset are copied back with
-    ``copyto``. (``np.where`` on a real scene took 2.3× the time: it
+    ``v >= 1``, so for unsigned bands with nodata 0 ``min(that, v)`` also
+    keeps nodata. Other nodata values and dates without the offset are
+    copied back with ``copyto``. (``np.where`` on a real scene took 2.3× the time: it
     branches per pixel. An earlier version in int32 temporaries took 16×.)
     A type that cannot hold 1001 goes through a wider one.
     """
