@@ -1,13 +1,17 @@
 """Compiled gap-fill kernel for integer bands (optional: used when numba is installed).
 
-One pass along time per pixel, pixels in parallel. Same rules and the same
+One pass along time per pixel. Not parallel inside: dask already runs one
+block per thread, and a kernel split over every core waits, at each call,
+for its share on the core another task holds (in the chain a block took
+67 ms of wall time so, 30 ms serial; its OpenMP threads spun meanwhile).
+Same rules and the same
 arithmetic as the numpy kernel in gapfill.py (np.interp's expression in
 float64, half away from zero, clipping, a filled pixel never equal to
 nodata); tests check that both give identical results.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 LINEAR, NEAREST, PREVIOUS = 0, 1, 2
 METHOD_CODES = {"linear": LINEAR, "nearest": NEAREST, "previous": PREVIOUS}
@@ -23,12 +27,12 @@ def _store(out, k, p, value, nodata, replacement, low, high):
     out[k, p] = value
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def fill_integer(values, days, nodata, replacement, method, fill_edges, max_gap, low, high):
     """values: (T, n) integer array; returns a filled copy. max_gap < 0 means no limit."""
     count, n = values.shape
     out = values.copy()
-    for p in prange(n):
+    for p in range(n):
         prev = -1
         for t in range(count):
             if values[t, p] == nodata:
