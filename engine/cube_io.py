@@ -239,6 +239,7 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
     sink = None
     try:
         names = [target.variable_name for target in writer.targets]
+        writer.sources = [_unmasked(ds, name, source, encoding.get(name, {})) for name, source in zip(names, writer.sources)]
         dims = [ds[name].dims if name in ds.variables else tuple(range(source.ndim))
                 for name, source in zip(names, writer.sources)]
         batches = _batches(_block_jobs(writer.sources, names, writer.regions, dims), scheduler)
@@ -279,6 +280,34 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
             sink.close()
         with hdf5_lock():
             store.close()
+
+
+# Encoding keys that leave an integer band's values as they are (storage options only).
+STORAGE_KEYS = {"_FillValue", "zlib", "complevel", "chunksizes", "shuffle", "chunks", "compressors"}
+
+
+def _unmasked(ds, name, source, encoding: dict):
+    """The band's own dask array for source when xarray's encoding of it is a copy.
+
+    xarray encodes a band with a _FillValue as ``where(notnull(data), data,
+    fill)``: for an integer band every value is "not null", so each block
+    costs a boolean array, its negation and a full copy of the block into
+    fresh memory (about a sixth of a 1024² chain's CPU, page zeroing
+    included) for the same values. Only for integer bands written in their
+    own type without scale, offset or _Unsigned; anything else keeps
+    xarray's encoding.
+    """
+    variable = ds.variables.get(name)
+    if variable is None or not hasattr(variable.data, "dask") or variable.dtype.kind not in "iu":
+        return source
+    if source.dtype != variable.dtype or source.shape != variable.shape or source.chunks != variable.data.chunks:
+        return source
+    if set(encoding) - STORAGE_KEYS:
+        return source
+    own = {**variable.attrs, **variable.encoding}  # what xarray merges with the encoding asked for
+    if {"scale_factor", "add_offset", "_Unsigned"} & set(own) or np.dtype(own.get("dtype", variable.dtype)) != variable.dtype:
+        return source
+    return variable.data
 
 
 def _stored(source, sink, name, region):

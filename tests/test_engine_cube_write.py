@@ -125,6 +125,33 @@ def test_direct_chunk_writes_store_what_netcdf_would(tmp_path, monkeypatch):
     assert abs(os.path.getsize(direct) - os.path.getsize(plain)) < 0.1 * os.path.getsize(plain)  # as well as zlib
 
 
+def test_integer_bands_are_stored_without_xarrays_fill_copy(tmp_path, monkeypatch):
+    """xarray encodes a band with a _FillValue as where(notnull(v), v, fill): for integers a copy of
+    every block for the same values. Those are written from the band itself; floats still get it."""
+    import netCDF4
+
+    executed = []
+    where = np.where
+
+    def recording(condition, *values):
+        if values and isinstance(values[0], np.ndarray) and values[0].size > 1:  # a block: not dask's probes
+            executed.append(np.asarray(values[0]).dtype.kind)
+        return where(condition, *values)
+
+    monkeypatch.setattr(np, "where", recording)  # before the graph is built: dask keeps the function
+    ds, truth = _edge_cube()
+    ds["NDVI"].attrs["nodata"] = -9999.0
+    path = write_cube(ds, str(tmp_path / "cube.nc"), scheduler="threads")
+    assert "f" in executed  # the float band's NaN still become its fill value
+    assert not set(executed) & set("iu")
+    with netCDF4.Dataset(path) as handle:
+        handle.set_auto_mask(False)
+        np.testing.assert_array_equal(handle["B04"][:], truth["B04"])
+        assert handle["B04"].getncattr("_FillValue") == 0
+        ndvi = handle["NDVI"][:]
+    np.testing.assert_array_equal(ndvi, np.where(np.isnan(truth["NDVI"]), np.float32(-9999), truth["NDVI"]))
+
+
 def test_blocks_off_the_chunk_grid_and_missing_libraries_still_write_every_value(tmp_path, monkeypatch):
     """Dask chunks that cut HDF5 chunks go through h5py's own write; no isal: zlib; no h5py: netCDF."""
     import sys
