@@ -158,25 +158,33 @@ def _array(key, band, bins, sources, options):
 def read_block(sources: Sequence[tuple], window, dates: int, dtype: str, nodata, options: Dict[str, str]) -> np.ndarray:
     """One (dates=1, y, x) chunk: each source's overlap read with GDAL, fused first-valid-wins."""
     row0, col0, height, width = window
-    block = np.full((dates, height, width), nodata, dtype=np.dtype(dtype))
+    block = np.empty((dates, height, width), dtype=np.dtype(dtype))
     out = block[0]
+    blank = True  # nothing written yet: the common case, one file covering the chunk, fills it directly
     with gdal_config(options):
-        for filled, (path, href, item_id, column, row, file_width, file_height, transform) in enumerate(sources):
+        for path, href, item_id, column, row, file_width, file_height, transform in sources:
             # the window in the file's pixels, clipped to the file
             x0, y0 = max(col0 - column, 0), max(row0 - row, 0)
             x1, y1 = min(col0 + width - column, file_width), min(row0 + height - row, file_height)
             if x1 <= x0 or y1 <= y0:
                 continue
-            pixels = _read(path, href, transform, x0, y0, x1 - x0, y1 - y0, np.dtype(dtype))
             target = out[y0 + row - row0:y1 + row - row0, x0 + column - col0:x1 + column - col0]
-            if filled:
+            if blank and target.shape == out.shape:  # GDAL writes straight into the chunk
+                _read(path, href, transform, x0, y0, x1 - x0, y1 - y0, np.dtype(dtype), into=out)
+            else:
+                if blank:
+                    out.fill(nodata)
+                pixels = _read(path, href, transform, x0, y0, x1 - x0, y1 - y0, np.dtype(dtype))
                 np.copyto(target, pixels, where=target == nodata)
-            else:  # the first source: every pixel of the chunk is still nodata
-                target[...] = pixels
+            blank = False
+    if blank:
+        out.fill(nodata)
+    block[1:] = nodata  # (chunks are one date: nothing)
     return block
 
 
-def _read(path: str, href: str, transform, x0: int, y0: int, width: int, height: int, dtype) -> np.ndarray:
+def _read(path: str, href: str, transform, x0: int, y0: int, width: int, height: int, dtype, into=None) -> np.ndarray:
+    """The window's pixels, in a new array or into ``into`` (same shape and type)."""
     from osgeo import gdal, gdal_array
 
     gdal.PushErrorHandler("CPLQuietErrorHandler")
@@ -189,7 +197,7 @@ def _read(path: str, href: str, transform, x0: int, y0: int, width: int, height:
         if tuple(dataset.GetGeoTransform()) != tuple(transform):
             raise RuntimeError("its grid changed since its header was read; load the cube again")
         pixels = dataset.GetRasterBand(1).ReadAsArray(
-            x0, y0, width, height, buf_type=gdal_array.NumericTypeCodeToGDALTypeCode(dtype))
+            x0, y0, width, height, buf_type=gdal_array.NumericTypeCodeToGDALTypeCode(dtype), buf_obj=into)
         if pixels is None:
             raise RuntimeError(gdal.GetLastErrorMsg() or "GDAL returned no pixels")
         return pixels

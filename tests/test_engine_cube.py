@@ -296,6 +296,11 @@ def test_direct_reads_fuse_first_valid_and_name_a_changed_file(tmp_path):
 
     window = read_block(sources, (3, 4, 3, 6), 1, "uint16", 0, {})[0]  # a chunk inside, cut across both files
     np.testing.assert_array_equal(window, block[3:6, 4:10])
+    inside = read_block(sources, (1, 2, 3, 4), 1, "uint16", 0, {})[0]  # the first file covers it all: read in place
+    np.testing.assert_array_equal(inside, block[1:4, 2:6])
+    assert inside[0, 0] == second[0, 0]  # the first's hole still filled by the second
+    alone = read_block(sources[:1], (0, 0, 4, 6), 1, "uint16", 0, {})[0]
+    np.testing.assert_array_equal(alone, first)
 
     moved = sources[1][:-1] + ((300030.0, 10.0, 0.0, 4809990.0, 0.0, -10.0),)
     with pytest.raises(RuntimeError, match="b.tif failed: its grid changed"):
