@@ -727,8 +727,10 @@ def _computed_ahead(batches, arrays, scheduler, progress: Progress):
         return schedulers.compute(*[a[ys, xs] for ys, xs in batch for a in arrays], scheduler=scheduler,
                                   progress=Progress(is_canceled=is_canceled))
 
+    from .heap import kept
+
     pending = None
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-composite") as pool:
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-composite") as pool, kept():
         try:
             progress.check_canceled()
             if batches:

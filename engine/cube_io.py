@@ -232,6 +232,7 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
         from xarray.backends.api import to_netcdf
 
     from . import scheduler as schedulers
+    from .heap import kept
     from .netcdf_chunks import open_direct
 
     with hdf5_lock():  # xarray's own lock does not cover all it does while setting the file up
@@ -255,8 +256,8 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
         if in_graph:
             stored = {id(source): _stored(source, sink, name, region)
                       for source, name, region in zip(writer.sources, names, writer.regions)}
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-netcdf") as pool:
-            pending = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-netcdf") as pool, kept():
+            pending = None  # (kept: freed blocks reused from one batch to the next, engine/heap.py)
             for number, batch in enumerate(batches, start=1):
                 progress.check_canceled()
                 # percent and cancel within the batch too (a small cube is one batch)

@@ -198,6 +198,7 @@ def compute(*collections, progress: Optional[Progress] = None, scheduler=None, n
     if not is_distributed(scheduler):
         from .blas_threads import one_blas_thread
         from .dask_progress import DaskProgress
+        from .heap import kept
 
         options = {"num_workers": num_workers} if num_workers else {}
         # The callback is passed to this computation only, never registered globally
@@ -205,7 +206,7 @@ def compute(*collections, progress: Optional[Progress] = None, scheduler=None, n
         # so two algorithms computing at once (QGIS task threads) would report each
         # other's progress, cancel each other, and could leave a stale callback behind.
         callbacks = [DaskProgress(progress)._callback]
-        with one_blas_thread():
+        with one_blas_thread(), kept():
             return dask.compute(*collections, scheduler=local_get(scheduler), callbacks=callbacks, **options)
     return _compute_on_cluster(scheduler, collections, progress)
 
