@@ -54,8 +54,9 @@ taken backwards. Then, date by date, only the missing pixels are gathered
 (``take`` of their neighbours' values and times) and filled. On a
 dask-backed cube the work is lazy: the time axis is put into one chunk
 (``rechunk`` time -1; y/x chunks kept, or halved until a chunk holds at most
-``BLOCK_BYTES``, 24 MiB) and the kernel runs per chunk with
-``dask.array.map_blocks``; the result keeps those chunks.
+``BLOCK_BYTES``, 24 MiB): one task per such chunk gathers its pieces
+into a new block and fills it in place (``_filled_lazily``); the result
+keeps those chunks.
 
 Memory per chunk: the chunk with all its dates, in and out
 (``T × cy × cx × itemsize`` each, e.g. 40 dates × 512² uint16 = 20 MiB),
@@ -234,11 +235,13 @@ def _fill_date(flat, n, cols, prev, nxt, days, i, nodata, nan_nodata, method, fi
 
 
 def fill_block(block: np.ndarray, days: np.ndarray, nodata, method: str = "linear",
-               fill_edges: bool = True, max_gap=None) -> np.ndarray:
+               fill_edges: bool = True, max_gap=None, owned: bool = False) -> np.ndarray:
     """Gap-fill a numpy block whose axis 0 is time (any trailing shape).
 
     Works through the pixels in slabs of at most SLAB_ELEMENTS values so the
     temporaries stay small (and in cache) whatever the block size.
+    ``owned``: the block is the caller's to change (the compiled kernel then
+    fills it in place, not a copy).
     """
     block = np.asarray(block)
     count = block.shape[0]
@@ -248,8 +251,9 @@ def fill_block(block: np.ndarray, days: np.ndarray, nodata, method: str = "linea
     if compiled is not None:
         info = np.iinfo(flat.dtype)
         gap = -1.0 if max_gap is None else float(max_gap)
+        own = owned and flat.flags.c_contiguous and flat.flags.writeable
         filled = compiled.fill_integer(
-            np.ascontiguousarray(flat), days, flat.dtype.type(nodata), _replacement(flat.dtype, nodata),
+            flat if own else np.array(flat, order="C"), days, flat.dtype.type(nodata), _replacement(flat.dtype, nodata),
             compiled.METHOD_CODES[method], bool(fill_edges), gap, float(info.min), float(info.max),
         )
         return filled.reshape(block.shape)
@@ -275,15 +279,77 @@ def _compiled_kernel(dtype):
     return gapfill_numba
 
 
-def _time_whole(data):
-    """data with the whole time axis (0) in each chunk, other chunks halved until one is at most BLOCK_BYTES."""
+def _whole_sizes(data) -> List[int]:
+    """Chunk sizes with the whole time axis (0): other chunks halved until one is at most BLOCK_BYTES."""
     sizes = [data.shape[0]] + [max(c) for c in data.chunks[1:]]
     while int(np.prod(sizes)) * data.dtype.itemsize > BLOCK_BYTES and len(sizes) > 1 and max(sizes[1:]) > 64:
         # the last of the largest axes: the two halves of a chunk are then neighbours in
         # row-major order and one batch of the writer computes both from one read
         axis = len(sizes) - 1 - int(np.argmax(sizes[:0:-1]))
         sizes[axis] = -(-sizes[axis] // 2)
+    return sizes
+
+
+def _time_whole(data):
+    """data with the whole time axis (0) in each chunk (``_whole_sizes``), rechunked by dask."""
+    sizes = _whole_sizes(data)
     return data.rechunk({0: -1, **{axis: sizes[axis] for axis in range(1, data.ndim)}}, method=rechunk_method())
+
+
+def _filled_lazily(data, kwargs):
+    """data (dask, time on axis 0) gap-filled in blocks of all dates (``_whole_sizes``).
+
+    One task per block gathers the block's pieces from the input chunks
+    into a new array and fills that in place: a dask rechunk here made a
+    split task per piece and a merge task per block (656 of a 1024² chain's
+    1972 tasks), and the kernel a second copy, since a merged block may be
+    shared with another consumer of the same rechunk and is never changed.
+    """
+    import functools
+    import itertools
+
+    import dask.array as da
+    from dask.base import tokenize
+    from dask.highlevelgraph import HighLevelGraph
+
+    sizes = _whole_sizes(data)
+    chunks = tuple(da.core.normalize_chunks(sizes, data.shape))
+    task = functools.partial(_gather_and_fill, dtype=data.dtype.str, **kwargs)
+    name = "gapfill-" + tokenize(data.name, chunks, kwargs)
+    per_axis = [list(_pieces(source, target)) for source, target in zip(data.chunks, chunks)]
+    layer = {}
+    for index in itertools.product(*(range(len(c)) for c in chunks)):
+        pieces = list(itertools.product(*(per_axis[axis][i] for axis, i in enumerate(index))))
+        keys = [(data.name,) + tuple(p[0] for p in piece) for piece in pieces]
+        cuts = [(tuple(p[1] for p in piece), tuple(p[2] for p in piece)) for piece in pieces]
+        shape = tuple(c[i] for c, i in zip(chunks, index))
+        layer[(name,) + index] = (task, keys, cuts, shape)
+    graph = HighLevelGraph.from_collections(name, layer, dependencies=[data])
+    return da.Array(graph, name, chunks, dtype=data.dtype)
+
+
+def _pieces(source: Sequence[int], target: Sequence[int]):
+    """Per target chunk of one axis: [(source chunk, slice in it, slice in the target chunk)]."""
+    starts = np.cumsum((0,) + tuple(source))
+    begin = 0
+    for size in target:
+        end = begin + size
+        found = []
+        for number in range(len(source)):
+            low, high = max(begin, int(starts[number])), min(end, int(starts[number + 1]))
+            if low < high:
+                found.append((number, slice(low - int(starts[number]), high - int(starts[number])),
+                              slice(low - begin, high - begin)))
+        yield found
+        begin = end
+
+
+def _gather_and_fill(pieces, cuts, shape, dtype, **kwargs) -> np.ndarray:
+    """One block of all dates made from its pieces, gap-filled in place (it is this task's own)."""
+    block = np.empty(shape, dtype=np.dtype(dtype))
+    for piece, (inside, at) in zip(pieces, cuts):
+        block[at] = piece[inside]
+    return fill_block(block, owned=True, **kwargs)
 
 
 def _select_bands(ds, bands, progress) -> List[str]:
@@ -357,8 +423,7 @@ def gap_fill(
         data = moved.data
         kwargs = dict(days=days, nodata=nodata, method=method, fill_edges=bool(fill_edges), max_gap=max_gap_days)
         if hasattr(data, "map_blocks"):  # dask: the whole time axis in each chunk, other chunks kept or split
-            data = _time_whole(data)
-            data = data.map_blocks(fill_block, dtype=band.dtype, **kwargs)
+            data = _filled_lazily(data, kwargs)
         else:
             data = fill_block(np.asarray(data), **kwargs)
         value = moved.copy(data=data).transpose(*band.dims)

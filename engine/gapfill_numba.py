@@ -29,9 +29,12 @@ def _store(out, k, p, value, nodata, replacement, low, high):
 
 @njit(cache=True, nogil=True)
 def fill_integer(values, days, nodata, replacement, method, fill_edges, max_gap, low, high):
-    """values: (T, n) integer array; returns a filled copy. max_gap < 0 means no limit."""
+    """values: (T, n) integer array, filled in place and returned. max_gap < 0 means no limit.
+
+    In place is exact: only valid values are read and only nodata ones written.
+    """
     count, n = values.shape
-    out = values.copy()
+    out = values
     for p in range(n):
         prev = -1
         for t in range(count):

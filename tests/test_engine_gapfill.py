@@ -247,6 +247,37 @@ def test_chunked_equals_unchunked_and_is_lazy():
                 assert np.array_equal(lazy[band].values, expected[band].values), (method, kwargs, band)
 
 
+def test_inputs_are_never_changed_whatever_their_chunks():
+    """Each task fills in place only the block it gathered itself; the input's blocks stay as they were."""
+    import dask.array as da
+
+    ds, days = random_cube()
+    truth = ds["B04"].values.copy()
+    expected = gap_fill(ds)["B04"].values
+    for chunks in ((30, 17, 23), (30, 9, 23), (7, 9, 23)):
+        source = truth.copy()  # from_array's blocks are views of it
+        cube = ds.copy()
+        cube["B04"] = (("time", "y", "x"), da.from_array(source, chunks=chunks), dict(ds["B04"].attrs))
+        filled = gap_fill(cube)["B04"].values
+        assert np.array_equal(source, truth), chunks  # not filled in place
+        assert np.array_equal(filled, expected) and (filled != truth).any()
+    block = truth.copy()
+    fill_block(block, days - days[0], 0)
+    assert np.array_equal(block, truth)  # a numpy block too
+
+
+def test_blocks_gathered_across_uneven_chunks(monkeypatch):
+    """Target chunks cut across the input's (uneven dates, rows and columns): every value in its place."""
+    from sitscube.engine import gapfill as module
+
+    ds, _ = random_cube(t=30, ny=160, nx=144)
+    monkeypatch.setattr(module, "BLOCK_BYTES", 30 * 80 * 72 * 2)  # 100 x 144 halved to 50 x 72 pixels
+    chunked = ds.chunk({"time": (4, 11, 15), "y": (30, 100, 30), "x": (144,)})
+    lazy = gap_fill(chunked)["B04"]
+    assert lazy.data.chunks == ((30,), (50, 50, 50, 10), (72, 72))
+    assert np.array_equal(lazy.values, gap_fill(ds)["B04"].values)
+
+
 def test_small_slabs_equal_one_slab(monkeypatch):
     from sitscube.engine import gapfill as module
 
