@@ -303,3 +303,19 @@ def test_harmonize_and_mask_match_the_sample_scene(scene):
     assert (~clear & (scl != 0)).any() and clear.any()  # clouds and clear pixels both present
     for b in bands:
         np.testing.assert_array_equal(masked[b].values != 0, clear, err_msg=b)
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16])
+@pytest.mark.parametrize("values", [[9], [0, 1, 3, 8, 9, 10], list(range(0, 24, 2)), [3, 300, 70000]])
+def test_class_membership_equals_isin_by_comparisons_or_table(dtype, values):
+    """A few classes are compared one by one, many looked up in a table; out-of-range classes match nothing."""
+    import dask.array as da
+
+    from sitscube.engine.cloudmask import _in_classes
+
+    rng = np.random.default_rng(5)
+    classes = rng.integers(0, 30 if dtype == np.uint8 else 400, (3, 40, 50)).astype(dtype)
+    cube = xr.DataArray(da.from_array(classes, chunks=(1, 20, 50)), dims=("time", "y", "x"))
+    got = _in_classes(cube, values)
+    assert got.dtype == bool and got.chunks is not None
+    np.testing.assert_array_equal(got.values, np.isin(classes, [v for v in values if v <= np.iinfo(dtype).max]))
