@@ -52,9 +52,9 @@ along time (the ``np.maximum.accumulate`` idea, computed as one whole-row
 slower); the first valid date at or after it is the same running maximum
 taken backwards. Then, date by date, only the missing pixels are gathered
 (``take`` of their neighbours' values and times) and filled. On a
-dask-backed cube the work is lazy: the time axis is put into one chunk
-(``rechunk`` time -1; y/x chunks kept, or halved until a chunk holds at most
-``BLOCK_BYTES``, 24 MiB): one task per such chunk gathers its pieces
+dask-backed cube the work is lazy, in chunks of all dates (y/x chunks
+kept, or halved until a chunk holds at most ``BLOCK_BYTES``, 24 MiB): one
+task per such chunk gathers its pieces
 into a new block and fills it in place (``_filled_lazily``); the result
 keeps those chunks.
 
