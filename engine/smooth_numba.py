@@ -1,7 +1,9 @@
 """Compiled smoothing kernels (optional: used when numba is installed).
 
-One pixel at a time, pixels in parallel (blocks of pixels per thread, so each
-thread allocates its scratch buffers once). Same rules and the same
+One pixel at a time, in blocks of pixels that share their scratch buffers.
+Not parallel inside: dask already runs one block per thread (split over
+every core, a call waits for its share on the core another task holds:
+see gapfill_numba.py). Same rules and the same
 arithmetic, operation for operation, as the numpy kernels in smooth.py
 (Savitzky-Golay by normal equations on centred, scaled times; Whittaker by a
 banded LDLᵀ factorization); tests check both give identical results.
@@ -12,13 +14,13 @@ measures its seasons without writing the smoothed cube.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from . import smooth_solve
 
 SAVGOL, WHITTAKER, NONE = 0, 1, 2
 METHOD_CODES = {"savitzky-golay": SAVGOL, "whittaker": WHITTAKER, "none": NONE}
-PIXELS_PER_TASK = 512  # pixels one thread smooths with one set of scratch buffers
+PIXELS_PER_TASK = 512  # pixels smoothed with one set of scratch buffers
 
 
 _solve2 = njit(cache=True, nogil=True, inline="always")(smooth_solve.solve2)
@@ -327,7 +329,7 @@ def whittaker_finish(tile, solved, p, fill, z):
             z[i] = z[last]
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def smooth_block(values, days, nodata, method, window, order, p0, p1, p2, table, gaps, fill, integer, low, high,
                  replacement, out_nodata, out):
     """Smooth every pixel of values (T, n) into out (T, n, the output type).
@@ -338,7 +340,7 @@ def smooth_block(values, days, nodata, method, window, order, p0, p1, p2, table,
     """
     count, n = values.shape
     tasks = (n + PIXELS_PER_TASK - 1) // PIXELS_PER_TASK
-    for task in prange(tasks):
+    for task in range(tasks):
         first = task * PIXELS_PER_TASK
         stop = min(n, first + PIXELS_PER_TASK)
         tile = np.empty((stop - first, count))
