@@ -256,8 +256,9 @@ def _write_netcdf(ds, path: str, encoding: dict, progress: Progress, scheduler) 
         if in_graph:
             stored = {id(source): _stored(source, sink, name, region)
                       for source, name, region in zip(writer.sources, names, writer.regions)}
+        # kept(): freed blocks reused from one batch to the next (engine/heap.py)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sitscube-netcdf") as pool, kept():
-            pending = None  # (kept: freed blocks reused from one batch to the next, engine/heap.py)
+            pending = None
             for number, batch in enumerate(batches, start=1):
                 progress.check_canceled()
                 # percent and cancel within the batch too (a small cube is one batch)

@@ -54,9 +54,8 @@ taken backwards. Then, date by date, only the missing pixels are gathered
 (``take`` of their neighbours' values and times) and filled. On a
 dask-backed cube the work is lazy, in chunks of all dates (y/x chunks
 kept, or halved until a chunk holds at most ``BLOCK_BYTES``, 24 MiB): one
-task per such chunk gathers its pieces
-into a new block and fills it in place (``_filled_lazily``); the result
-keeps those chunks.
+task per such chunk gathers its pieces into a new block and fills it in
+place (``_filled_lazily``); the result keeps those chunks.
 
 Memory per chunk: the chunk with all its dates, in and out
 (``T × cy × cx × itemsize`` each, e.g. 40 dates × 512² uint16 = 20 MiB),
@@ -310,13 +309,15 @@ def _filled_lazily(data, kwargs):
 
     import dask.array as da
     from dask.base import tokenize
+    from dask.array.rechunk import old_to_new
     from dask.highlevelgraph import HighLevelGraph
 
     sizes = _whole_sizes(data)
     chunks = tuple(da.core.normalize_chunks(sizes, data.shape))
     task = functools.partial(_gather_and_fill, dtype=data.dtype.str, **kwargs)
     name = "gapfill-" + tokenize(data.name, chunks, kwargs)
-    per_axis = [list(_pieces(source, target)) for source, target in zip(data.chunks, chunks)]
+    # which input chunks, and which part of each, make every target chunk: dask's own rechunk plan
+    per_axis = [[list(_placed(pieces)) for pieces in axis] for axis in old_to_new(data.chunks, chunks)]
     layer = {}
     for index in itertools.product(*(range(len(c)) for c in chunks)):
         pieces = list(itertools.product(*(per_axis[axis][i] for axis, i in enumerate(index))))
@@ -328,19 +329,12 @@ def _filled_lazily(data, kwargs):
     return da.Array(graph, name, chunks, dtype=data.dtype)
 
 
-def _pieces(source: Sequence[int], target: Sequence[int]):
-    """Per target chunk of one axis: [(source chunk, slice in it, slice in the target chunk)]."""
-    starts = np.cumsum((0,) + tuple(source))
+def _placed(pieces):
+    """dask's plan of one target chunk, [(source chunk, slice in it)], with the slice each fills in the target."""
     begin = 0
-    for size in target:
-        end = begin + size
-        found = []
-        for number in range(len(source)):
-            low, high = max(begin, int(starts[number])), min(end, int(starts[number + 1]))
-            if low < high:
-                found.append((number, slice(low - int(starts[number]), high - int(starts[number])),
-                              slice(low - begin, high - begin)))
-        yield found
+    for number, inside in pieces:
+        end = begin + inside.stop - inside.start
+        yield number, inside, slice(begin, end)
         begin = end
 
 
